@@ -1,0 +1,40 @@
+/**
+ * `npx cloud-cron <command>`: tools for users and template authors.
+ *
+ *   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
+ *   cloud-cron preview email --message <file> [--subject-template ...] [--html-template ...] [--text-template ...]
+ *   cloud-cron preview sms --message <file> [--template ...]
+ */
+type Command = { run(argv: string[]): Promise<number> };
+
+const USAGE = `usage:
+  cloud-cron schedule "<expression>" [--tz Zone] [--count N]
+  cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T] [--out DIR]
+  cloud-cron preview sms --message <file> [--template T]`;
+
+function load(argv: string[]): { command: Command; rest: string[] } | undefined {
+  const [first, second, ...rest] = argv;
+  if (first === 'schedule') return { command: require('./schedule') as Command, rest: argv.slice(1) };
+  if (first === 'preview' && second === 'email') return { command: require('./preview-email') as Command, rest };
+  if (first === 'preview' && second === 'sms') return { command: require('./preview-sms') as Command, rest };
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const found = load(argv);
+  if (!found) {
+    console.error(USAGE);
+    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
+  }
+  return found.command.run(found.rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`cloud-cron: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

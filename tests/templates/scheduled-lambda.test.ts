@@ -1,0 +1,170 @@
+/**
+ * The built macro (dist/macro) run on the real template-scheduled-lambda.yaml for several parameter sets;
+ * each output goes through the SAM translator and cfn-lint, which must report nothing.
+ */
+
+import type { MacroResponse } from '../../functions/macro/index';
+import { buildAll } from '../../scripts/build';
+import type { Template } from '../../scripts/lib/cfn-yaml';
+import { invokeBundle } from '../support/bundle';
+import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../support/cfn';
+import { ROOT } from '../support/paths';
+
+const TEMPLATE = 'template-scheduled-lambda.yaml';
+const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/nightly-report@sha256:${'a'.repeat(64)}`;
+const topic = (i: number, region = 'us-east-1') => `arn:aws:sns:${region}:123456789012:cloud-cron-topic-${i}`;
+
+type Case = { name: string; params: Record<string, string>; topics: Record<string, string> };
+
+const twenty = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`TOPIC_${i}`, topic(i)]));
+const CASES: Case[] = [
+  { name: 'no topics, defaults', params: {}, topics: {} },
+  { name: 'one topic', params: { SnsTopics: `ALERTS=${topic(1)}` }, topics: { ALERTS: topic(1) } },
+  {
+    name: 'twenty topics as JSON',
+    params: { SnsTopics: JSON.stringify(twenty) },
+    topics: twenty,
+  },
+  {
+    name: 'every optional feature on',
+    params: {
+      SnsTopics: `ALERTS=${topic(1)}\nFIFO=arn:aws:sns:eu-west-1:210987654321:orders.fifo`,
+      ScheduleExpression: 'cron(30 7 ? * MON-FRI *)',
+      ScheduleTimezone: 'Europe/Berlin',
+      SchedulePayload: '{"report":"daily"}',
+      ScheduleState: 'DISABLED',
+      ScheduleStartDate: '2030-01-01T00:00:00Z',
+      ScheduleEndDate: '2030-12-31T23:59:59Z',
+      FlexibleWindowMinutes: '15',
+      Architecture: 'arm64',
+      MemorySize: '2048',
+      Timeout: '900',
+      ImageCommand: 'node,job.js',
+      ManagedPolicyArns: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess,arn:aws:iam::123456789012:policy/job-data',
+      FailureTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+      MaximumRetryAttempts: '0',
+      PreventOverlap: 'true',
+      LogRetentionDays: '7',
+      SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+      SecurityGroupIds: 'sg-0123456789abcdef0',
+    },
+    topics: { ALERTS: topic(1), FIFO: 'arn:aws:sns:eu-west-1:210987654321:orders.fifo' },
+  },
+  {
+    name: 'one-time at() schedule in another zone',
+    params: {
+      ScheduleExpression: 'at(2031-03-30T02:30:00)',
+      ScheduleTimezone: 'America/New_York',
+      SnsTopics: `RESULTS=${topic(2, 'cn-north-1').replace('arn:aws:', 'arn:aws-cn:')}`,
+    },
+    topics: { RESULTS: 'arn:aws-cn:sns:cn-north-1:123456789012:cloud-cron-topic-2' },
+  },
+];
+
+type Processed = { c: Case; sam: Template; cfn: Template };
+let processed: Processed[];
+
+beforeAll(async () => {
+  await buildAll(ROOT, ['macro']);
+  const template = readTemplate(TEMPLATE);
+  const events = CASES.map((c, i) => ({
+    region: 'us-east-1',
+    accountId: '123456789012',
+    transformId: '123456789012::CloudCron',
+    requestId: `req-${i}`,
+    params: {},
+    fragment: template,
+    templateParameterValues: { LambdaImageUri: IMAGE, ...c.params },
+  }));
+  const results = await invokeBundle<MacroResponse>('macro', events, {});
+  processed = results.map((r, i) => {
+    if (!r.ok) throw new Error(`macro threw for ${CASES[i].name}: ${r.error.message}`);
+    if (r.result.status !== 'success') throw new Error(`macro refused ${CASES[i].name}: ${r.result.errorMessage}`);
+    // CloudFormation hands the SAM transform what the macro returned; the macro has run, so only SAM remains.
+    const sam: Template = { ...r.result.fragment, Transform: 'AWS::Serverless-2016-10-31' };
+    const cfn = samTranslate(sam, { LambdaImageUri: IMAGE, ...CASES[i].params });
+    return { c: CASES[i], sam, cfn };
+  });
+}, 180000);
+
+test('cfn-lint reports nothing on the template itself', () => {
+  expect(describeFindings(cfnLint(`${ROOT}/${TEMPLATE}`))).toEqual([]);
+});
+
+test('cfn-lint reports nothing on the macro output and on its SAM translation, for every parameter set', () => {
+  const files = processed.flatMap((p, i) => [
+    writeTemplate(p.sam, `sam-${i}.json`),
+    writeTemplate(p.cfn, `cfn-${i}.json`),
+  ]);
+  expect(describeFindings(cfnLint(...files))).toEqual([]);
+});
+
+describe.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
+  test('the function gets exactly one variable per topic and publish rights on exactly those ARNs', () => {
+    const { c, cfn } = processed[i];
+    const fn = cfn.Resources.JobFunction.Properties as { Environment?: { Variables: Record<string, string> } };
+    const role = cfn.Resources.JobRole.Properties as {
+      Policies: { PolicyName: string; PolicyDocument: { Statement: unknown[] } }[];
+    };
+    const publish = role.Policies.find((p) => p.PolicyName === 'CloudCronSnsPublish');
+    if (Object.keys(c.topics).length === 0) {
+      expect(fn.Environment).toBeUndefined();
+      expect(publish).toBeUndefined();
+    } else {
+      expect(fn.Environment?.Variables).toEqual(c.topics);
+      expect(publish?.PolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: [...new Set(Object.values(c.topics))] },
+      ]);
+    }
+    // No statement anywhere allows sns:Publish on "*".
+    expect(JSON.stringify(cfn)).not.toMatch(/"sns:Publish"[^\]]*"Resource":\s*"\*"/);
+  });
+
+  test('an EventBridge Scheduler schedule invokes the function, with a dead-letter queue', () => {
+    const { cfn } = processed[i];
+    const schedule = cfn.Resources.JobFunctionSchedule;
+    expect(schedule.Type).toBe('AWS::Scheduler::Schedule');
+    const target = (schedule.Properties as { Target: Record<string, unknown> }).Target;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': ['JobFunction', 'Arn'] });
+    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['ScheduleDeadLetterQueue', 'Arn'] } });
+    expect(schedule.Properties?.Name).toBeUndefined();
+  });
+});
+
+test('the processed template keeps every output the issue names', () => {
+  for (const { cfn } of processed) {
+    expect(Object.keys(cfn.Outputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'FunctionName',
+        'FunctionArn',
+        'RoleArn',
+        'ScheduleArn',
+        'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
+      ]),
+    );
+  }
+});
+
+test('the built macro refuses bad parameter values of the real template with a message naming them', async () => {
+  const template = readTemplate(TEMPLATE);
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ SnsTopics: 'ALERTS=arn:aws:sqs:us-east-1:123456789012:q' }, /SnsTopics entry "ALERTS".*not an SNS topic ARN/],
+    [{ ScheduleExpression: 'cron(0 8 * * MON *)' }, /JobFunction event Schedule: .*cron\(0 8 \* \* MON \*\)/],
+    [{ ScheduleTimezone: 'Europe/Pariss' }, /Europe\/Pariss/],
+    [{ SchedulePayload: '{report: daily}' }, /Input .* is not valid JSON/],
+  ];
+  const results = await invokeBundle<MacroResponse>(
+    'macro',
+    bad.map(([params], i) => ({
+      requestId: `bad-${i}`,
+      fragment: template,
+      templateParameterValues: { LambdaImageUri: IMAGE, ...params },
+    })),
+    {},
+  );
+  results.forEach((r, i) => {
+    expect(r.ok && r.result.status).toBe('failure');
+    expect(r.ok && r.result.status === 'failure' && r.result.errorMessage).toMatch(bad[i][1]);
+  });
+});
