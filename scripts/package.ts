@@ -44,14 +44,19 @@ async function upload(opts: PackageOptions, body: Buffer, ext: string, uploads: 
     await opts.s3.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: key }));
   } catch (e) {
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 404) throw new PackageError(`cannot read s3://${opts.bucket}/${key}: ${(e as Error).message}`, { cause: e });
+    if (status !== 404)
+      throw new PackageError(`cannot read s3://${opts.bucket}/${key}: ${(e as Error).message}`, { cause: e });
     await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: key, Body: body }));
     uploads.push(key);
   }
   return key;
 }
 
-async function packageTemplate(file: string, opts: PackageOptions, done: Map<string, PackagedTemplate>): Promise<PackagedTemplate> {
+async function packageTemplate(
+  file: string,
+  opts: PackageOptions,
+  done: Map<string, PackagedTemplate>,
+): Promise<PackagedTemplate> {
   const seen = done.get(file);
   if (seen) return seen;
   const template = loadTemplate(file);
@@ -62,7 +67,8 @@ async function packageTemplate(file: string, opts: PackageOptions, done: Map<str
     if (res.Type === 'AWS::Serverless::Function' && props.PackageType !== 'Image' && isLocal(props.CodeUri)) {
       const b = builds.get(`${file}#${id}`);
       const dir = b ? dirname(b.options.outfile as string) : resolve(dirname(file), props.CodeUri);
-      if (!existsSync(dir)) throw new PackageError(`${relative(ROOT, file)} ${id}: ${dir} does not exist (run npm run build)`);
+      if (!existsSync(dir))
+        throw new PackageError(`${relative(ROOT, file)} ${id}: ${dir} does not exist (run npm run build)`);
       const key = await upload(opts, zipDirectory(dir), '.zip', uploads);
       props.CodeUri = `s3://${opts.bucket}/${key}`;
     }
@@ -88,7 +94,9 @@ async function packageTemplate(file: string, opts: PackageOptions, done: Map<str
     }
   }
   mkdirSync(opts.outDir, { recursive: true });
-  const name = relative(ROOT, file).replace(/[/\\]/g, '-').replace(/\.ya?ml$/, '');
+  const name = relative(ROOT, file)
+    .replace(/[/\\]/g, '-')
+    .replace(/\.ya?ml$/, '');
   const output = join(opts.outDir, `${name}.packaged.yaml`);
   writeFileSync(output, stringify(template, { lineWidth: 0 }));
   const result = { source: file, output, uploads, template };
@@ -128,7 +136,9 @@ if (require.main === module) {
   (async () => {
     const args = parseArgs(process.argv.slice(2));
     if (typeof args.bucket !== 'string') {
-      throw new PackageError('usage: npm run package -- --bucket BUCKET [--prefix P] [--region R] [--out DIR] [--template FILE] [--no-build]');
+      throw new PackageError(
+        'usage: npm run package -- --bucket BUCKET [--prefix P] [--region R] [--out DIR] [--template FILE] [--no-build]',
+      );
     }
     const region = (args.region as string) ?? process.env.AWS_REGION ?? 'us-east-1';
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

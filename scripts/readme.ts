@@ -26,7 +26,8 @@ function constraint(p: TemplateParameter): string {
   const parts: string[] = [];
   if (p.AllowedValues) parts.push(p.AllowedValues.map((v) => `\`${v}\``).join(', '));
   if (p.MinValue !== undefined || p.MaxValue !== undefined) parts.push(`${p.MinValue ?? ''}-${p.MaxValue ?? ''}`);
-  if (p.MinLength !== undefined || p.MaxLength !== undefined) parts.push(`length ${p.MinLength ?? 0}-${p.MaxLength ?? ''}`);
+  if (p.MinLength !== undefined || p.MaxLength !== undefined)
+    parts.push(`length ${p.MinLength ?? 0}-${p.MaxLength ?? ''}`);
   if (p.AllowedPattern && !p.AllowedValues) parts.push(cell(p.ConstraintDescription ?? 'pattern'));
   return parts.join('; ');
 }
@@ -45,7 +46,9 @@ export function tables(file: string): string {
 }
 
 const BLOCK = (file: string) =>
-  new RegExp(`(<!-- generated:begin ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} -->\\n)[\\s\\S]*?(<!-- generated:end ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} -->)`);
+  new RegExp(
+    `(<!-- generated:begin ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} -->\\n)[\\s\\S]*?(<!-- generated:end ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} -->)`,
+  );
 
 /** README text with every block regenerated; templates not yet in the repository are left out. */
 export function regenerate(text: string): string {

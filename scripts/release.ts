@@ -62,7 +62,8 @@ async function existingApplications(sar: ServerlessApplicationRepositoryClient):
   let token: string | undefined;
   do {
     const page = await sar.send(new ListApplicationsCommand({ NextToken: token }));
-    for (const app of page.Applications ?? []) if (app.Name && app.ApplicationId) byName.set(app.Name, app.ApplicationId);
+    for (const app of page.Applications ?? [])
+      if (app.Name && app.ApplicationId) byName.set(app.Name, app.ApplicationId);
     token = page.NextToken;
   } while (token);
   return byName;
@@ -100,18 +101,29 @@ export async function release(opts: ReleaseOptions): Promise<ReleaseResult> {
   }
   const existing = await existingApplications(opts.sar);
   for (const p of apps) result.published.push(await publish(opts, p, existing));
-  await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: jobKey, Body: stringify(job.template, { lineWidth: 0 }) }));
+  await opts.s3.send(
+    new PutObjectCommand({ Bucket: opts.bucket, Key: jobKey, Body: stringify(job.template, { lineWidth: 0 }) }),
+  );
   log(`uploaded ${SCHEDULED_JOB}: nest it with Location: ${scheduledJobUrl}`);
   return result;
 }
 
-async function publish(opts: ReleaseOptions, p: PackagedTemplate, existing: Map<string, string>): Promise<ReleaseResult['published'][number]> {
+async function publish(
+  opts: ReleaseOptions,
+  p: PackagedTemplate,
+  existing: Map<string, string>,
+): Promise<ReleaseResult['published'][number]> {
   const meta = sarMetadata(p.template)!;
   const templateBody = stringify(p.template, { lineWidth: 0 });
   const id = existing.get(meta.Name);
   if (id) {
     await opts.sar.send(
-      new CreateApplicationVersionCommand({ ApplicationId: id, SemanticVersion: opts.version, TemplateBody: templateBody, SourceCodeUrl: meta.SourceCodeUrl }),
+      new CreateApplicationVersionCommand({
+        ApplicationId: id,
+        SemanticVersion: opts.version,
+        TemplateBody: templateBody,
+        SourceCodeUrl: meta.SourceCodeUrl,
+      }),
     );
     opts.log?.(`published ${meta.Name} ${opts.version} (new version of ${id})`);
     return { name: meta.Name, applicationId: id, version: opts.version, created: false };
@@ -138,7 +150,8 @@ async function publish(opts: ReleaseOptions, p: PackagedTemplate, existing: Map<
 if (require.main === module) {
   (async () => {
     const args = parseArgs(process.argv.slice(2));
-    if (typeof args.bucket !== 'string') throw new PackageError('usage: npm run release -- --bucket BUCKET [--region R] [--dry-run]');
+    if (typeof args.bucket !== 'string')
+      throw new PackageError('usage: npm run release -- --bucket BUCKET [--region R] [--dry-run]');
     const region = (args.region as string) ?? process.env.AWS_REGION ?? 'us-east-1';
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     await release({

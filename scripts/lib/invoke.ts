@@ -1,0 +1,58 @@
+/**
+ * Loads a built bundle (`dist/<name>/index.js`) in a fresh child Node process with a given environment,
+ * invokes its handler with an event, and returns the result or the error, as Lambda would see it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DIST = join(__dirname, '..', '..', 'dist');
+
+export type InvokeResult<T = unknown> =
+  | { ok: true; result: T; logs: string }
+  | { ok: false; error: { name: string; message: string }; logs: string };
+
+const RUNNER = `
+const mod = require(process.argv[1]);
+let input = '';
+process.stdin.on('data', (d) => (input += d));
+process.stdin.on('end', async () => {
+  const { events, context } = JSON.parse(input);
+  const out = [];
+  for (const event of events) {
+    const ctx = { functionName: 'test', awsRequestId: 'req-' + out.length, getRemainingTimeInMillis: () => 30000, logStreamName: 'stream', ...context };
+    try {
+      out.push({ ok: true, result: await mod.handler(event, ctx) });
+    } catch (e) {
+      out.push({ ok: false, error: { name: e && e.name, message: e && e.message } });
+    }
+  }
+  process.stderr.write('\\n@@RESULT@@' + JSON.stringify(out));
+});
+`;
+
+/** Invokes the handler of dist/<name>/index.js once per event, in one process (warm invocations after the first). */
+export async function invokeBundle<T = unknown>(
+  name: string,
+  events: unknown[],
+  env: Record<string, string | undefined>,
+  context: Record<string, unknown> = {},
+): Promise<InvokeResult<T>[]> {
+  const file = join(DIST, name, 'index.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  const child = spawn(process.execPath, ['-e', RUNNER, file], {
+    env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(JSON.stringify({ events, context }));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const at = stderr.lastIndexOf('\n@@RESULT@@');
+  if (at < 0) throw new Error(`bundle ${name} crashed (exit ${code}):\n${stderr}\n${stdout}`);
+  const logs = stdout + stderr.slice(0, at);
+  const results = JSON.parse(stderr.slice(at + '\n@@RESULT@@'.length)) as Omit<InvokeResult<T>, 'logs'>[];
+  return results.map((r) => ({ ...r, logs }) as InvokeResult<T>);
+}
