@@ -1,0 +1,94 @@
+/**
+ * `cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]`
+ *
+ * Says whether EventBridge Scheduler would accept the expression (with the same message the CloudCron macro gives
+ * when not: exit 1) and prints its next N run times in the zone, each with its UTC instant (exit 0).
+ * Usage errors exit 2.
+ */
+import { formatInZone, nextRuns, ScheduleError, validateSchedule } from '../functions/macro/schedule';
+
+const USAGE = `usage: cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]
+  --tz     IANA time zone the expression is evaluated in (default UTC)
+  --count  how many run times to print, 1-1000 (default 5)
+  --from   list runs after this instant instead of now, e.g. 2025-01-01T00:00:00Z
+examples:
+  cloud-cron schedule "cron(0 9 ? * MON-FRI *)" --tz Europe/Paris
+  cloud-cron schedule "rate(15 minutes)" --count 3`;
+
+type Options = { expression: string; timezone: string; count: number; from: Date };
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Options {
+  const positional: string[] = [];
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--(tz|count|from)(?:=(.*))?$/s.exec(arg);
+    if (m) {
+      const value = m[2] ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
+      values[m[1]] = value;
+    } else if (arg === '--help' || arg === '-h') {
+      throw new UsageError('');
+    } else if (arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) {
+    throw new UsageError(
+      positional.length === 0
+        ? 'give the schedule expression'
+        : `give the expression as one argument, in quotes (got ${positional.length} arguments)`,
+    );
+  }
+  const countText = values.count ?? '5';
+  if (!/^\d+$/.test(countText) || Number(countText) < 1 || Number(countText) > 1000) {
+    throw new UsageError(`--count "${countText}" must be a whole number from 1 to 1000`);
+  }
+  const from = values.from === undefined ? new Date() : new Date(values.from);
+  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${values.from}" is not a date-time`);
+  return { expression: positional[0], timezone: values.tz ?? 'UTC', count: Number(countText), from };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let options: Options;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.message) console.error(`cloud-cron schedule: ${e.message}`);
+    console.error(USAGE);
+    return e.message ? 2 : 0;
+  }
+  const { expression, timezone, count, from } = options;
+  let runs: Date[];
+  try {
+    validateSchedule(expression, timezone);
+    runs = nextRuns(expression, timezone, count, from);
+  } catch (e) {
+    if (!(e instanceof ScheduleError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+  console.log(`valid: ${expression} (time zone ${timezone})`);
+  if (expression.startsWith('rate(')) {
+    console.log(
+      `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
+    );
+  }
+  if (runs.length === 0) {
+    console.log(`no runs after ${formatInZone(from, timezone)}`);
+    return 0;
+  }
+  const heading = expression.startsWith('at(')
+    ? 'runs once:'
+    : runs.length < count
+      ? `only ${runs.length} run(s) left:`
+      : `next ${runs.length} run(s):`;
+  console.log(heading);
+  for (const t of runs) console.log(`  ${formatInZone(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
+  return 0;
+}

@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { run } from '../../../cli/schedule';
+import { validateSchedule } from '../../../functions/macro/schedule';
+import { ROOT } from '../../support/paths';
+
+type Result = { code: number; out: string; err: string };
+
+async function cli(...argv: string[]): Promise<Result> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await run(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+function macroMessage(expression: string, timezone?: string): string {
+  try {
+    validateSchedule(expression, timezone);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error(`expected ${expression} to be refused`);
+}
+
+describe('cloud-cron schedule', () => {
+  test('prints the next runs in the zone with their UTC instants', async () => {
+    const r = await cli(
+      'cron(0 9 ? * MON-FRI *)',
+      '--tz',
+      'Europe/Paris',
+      '--count',
+      '3',
+      '--from',
+      '2025-01-03T00:00:00Z',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out.split('\n')).toEqual([
+      'valid: cron(0 9 ? * MON-FRI *) (time zone Europe/Paris)',
+      'next 3 run(s):',
+      '  2025-01-03T09:00:00+01:00  (2025-01-03T08:00:00Z)',
+      '  2025-01-06T09:00:00+01:00  (2025-01-06T08:00:00Z)',
+      '  2025-01-07T09:00:00+01:00  (2025-01-07T08:00:00Z)',
+    ]);
+  });
+
+  test('defaults to UTC and 5 runs; accepts --opt=value', async () => {
+    const r = await cli('cron(0 12 * * ? *)', '--from=2025-01-01T00:00:00Z');
+    expect(r.code).toBe(0);
+    const runs = r.out.split('\n').filter((l) => l.startsWith('  '));
+    expect(runs).toHaveLength(5);
+    expect(runs[0]).toBe('  2025-01-01T12:00:00+00:00  (2025-01-01T12:00:00Z)');
+    const two = await cli('rate(1 hour)', '--count=2', '--tz=Asia/Kolkata', '--from=2025-01-01T00:00:00Z');
+    expect(two.out).toContain('a rate schedule starts at its StartDate, or when it is created');
+    expect(two.out).toContain('  2025-01-01T06:30:00+05:30  (2025-01-01T01:00:00Z)');
+  });
+
+  test('shows the DST skip in America/New_York', async () => {
+    const r = await cli(
+      'cron(30 2 * * ? *)',
+      '--tz',
+      'America/New_York',
+      '--count',
+      '2',
+      '--from',
+      '2024-03-09T12:00:00Z',
+    );
+    expect(r.out).toContain('2024-03-11T02:30:00-04:00');
+    expect(r.out).not.toContain('2024-03-10');
+  });
+
+  test('says when fewer runs remain, or none', async () => {
+    const few = await cli('cron(0 0 1 1 ? 2026-2027)', '--from', '2025-06-01T00:00:00Z');
+    expect(few.code).toBe(0);
+    expect(few.out).toContain('only 2 run(s) left:');
+    const once = await cli('at(2030-01-01T10:00:00)', '--tz', 'Europe/Paris', '--from', '2025-06-01T00:00:00Z');
+    expect(once.out).toContain('runs once:\n  2030-01-01T10:00:00+01:00  (2030-01-01T09:00:00Z)');
+    const none = await cli('at(2020-01-01T10:00:00)', '--from', '2025-06-01T00:00:00Z');
+    expect(none.code).toBe(0);
+    expect(none.out).toContain('no runs after 2025-06-01T00:00:00+00:00');
+  });
+
+  test.each([
+    ['cron(0 12 * * * *)', undefined],
+    ['rate(1 minutes)', undefined],
+    ['at(2025-02-29T10:00:00)', undefined],
+    ['rate(5 minutes)', 'Europe/Pariss'],
+  ])('refuses %s (tz %s) with exactly the macro message, exit 1', async (expression, tz) => {
+    const r = await cli(expression, ...(tz ? ['--tz', tz] : []));
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(macroMessage(expression, tz ?? 'UTC'));
+  });
+
+  test.each([
+    [[], 'give the schedule expression'],
+    [['cron(0', '12', '*', '*', '?', '*)'], 'give the expression as one argument, in quotes (got 6 arguments)'],
+    [['rate(5 minutes)', '--count', '0'], '--count "0" must be a whole number from 1 to 1000'],
+    [['rate(5 minutes)', '--count', 'many'], '--count "many" must be a whole number'],
+    [['rate(5 minutes)', '--from', 'yesterday'], '--from "yesterday" is not a date-time'],
+    [['rate(5 minutes)', '--zone', 'UTC'], 'unknown option --zone'],
+    [['rate(5 minutes)', '--tz'], '--tz needs a value'],
+  ])('usage error %j exits 2', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cloud-cron schedule: ${message}`);
+    expect(r.err).toContain('usage: cloud-cron schedule');
+  });
+
+  test('--help prints the usage and exits 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('usage: cloud-cron schedule');
+  });
+
+  test('works as `node bin/cloud-cron.js schedule ...`', () => {
+    const bin = join(ROOT, 'bin', 'cloud-cron.js');
+    const ok = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'schedule',
+        'cron(0 8 ? * 3#2 *)',
+        '--tz',
+        'Europe/Berlin',
+        '--count',
+        '2',
+        '--from',
+        '2025-01-01T00:00:00Z',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('  2025-01-14T08:00:00+01:00  (2025-01-14T07:00:00Z)');
+    expect(ok.stdout).toContain('  2025-02-11T08:00:00+01:00  (2025-02-11T07:00:00Z)');
+    const bad = spawnSync(process.execPath, [bin, 'schedule', 'cron(0 0 ? * 3#1,6#3 *)'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe(macroMessage('cron(0 0 ? * 3#1,6#3 *)'));
+  });
+});
