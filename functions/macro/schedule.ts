@@ -26,7 +26,9 @@
 import { CloudCronError } from '../common/errors';
 
 /** A schedule expression or time zone that EventBridge would refuse, or that could never run. */
-export class ScheduleError extends CloudCronError {}
+export class ScheduleError extends CloudCronError {
+  override name = 'ScheduleError';
+}
 
 const EXAMPLE_CRON = 'cron(0 12 * * ? *)';
 const FORMS =

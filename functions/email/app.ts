@@ -1,0 +1,93 @@
+/**
+ * The email channel's work for one SNS event, with its dependencies injected (index.ts wires the real ones).
+ *
+ * For each record: build the template context, render subject/HTML/text (a broken template fails here, before
+ * anything is sent), split the recipients into batches of at most 50, and send each batch at most once per SNS
+ * MessageId (an idempotency record per message and batch). Any failure is thrown unchanged, so the invocation
+ * fails, Lambda retries it, and the event finally lands in the function's dead-letter queue with the reason.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Context, SNSEvent } from 'aws-lambda';
+import { contextFromRecord } from '../common/context';
+import type { Idempotency } from '../common/idempotency';
+import { TemplateError } from '../common/render';
+import { batchKey, batchSize, splitRecipients } from './batches';
+import { renderEmail } from './compose';
+import type { EmailConfig } from './config';
+import { SendError, SendingPausedError } from './errors';
+import { sendBatch, sendEmailInput } from './send';
+import type { TemplateProvider } from './templates';
+
+export type EmailDeps = {
+  config: EmailConfig;
+  ses: SESv2Client;
+  templates: TemplateProvider;
+  idempotency: Idempotency;
+  logger: Logger;
+};
+
+export type EmailResult = {
+  /** One entry per batch: SES's message id, and whether this invocation sent it or found it already sent. */
+  sends: { messageId: string; batch: number; recipients: number; sesMessageId: string; duplicate: boolean }[];
+};
+
+export function createEmailHandler(deps: EmailDeps): (event: SNSEvent, context: Context) => Promise<EmailResult> {
+  const { config, ses, templates, idempotency, logger } = deps;
+  const batches = splitRecipients({ to: config.to, cc: config.cc, bcc: config.bcc });
+
+  return async (event, context) => {
+    idempotency.registerContext(context);
+    logger.addContext(context);
+    const result: EmailResult = { sends: [] };
+    for (const record of event.Records ?? []) {
+      const ctx = contextFromRecord(record);
+      logger.appendKeys({ snsMessageId: ctx.messageId });
+      try {
+        const email = renderEmail(await templates.get(), ctx);
+        logger.debug('rendered email', { subjectLength: email.subject.length, htmlLength: email.html.length });
+        for (const [index, batch] of batches.entries()) {
+          let duplicate = true;
+          const stored = await idempotency.once(batchKey(ctx.messageId, batch), async () => {
+            duplicate = false;
+            const sesMessageId = await sendBatch(ses, sendEmailInput(config, batch, email));
+            return { sesMessageId };
+          });
+          const sent = { messageId: ctx.messageId, batch: index + 1, recipients: batchSize(batch), duplicate };
+          result.sends.push({ ...sent, sesMessageId: String(stored.sesMessageId ?? '') });
+          logger.info(duplicate ? 'batch already sent for this message: skipped' : 'email sent', {
+            ...sent,
+            batches: batches.length,
+            sesMessageId: stored.sesMessageId,
+          });
+        }
+      } catch (e) {
+        logFailure(logger, e);
+        throw e;
+      } finally {
+        logger.removeKeys(['snsMessageId']);
+      }
+    }
+    return result;
+  };
+}
+
+/** One structured ERROR line per failure; `alarm: SendingPaused` feeds the template's metric filter. */
+function logFailure(logger: Logger, e: unknown): void {
+  if (e instanceof SendingPausedError) {
+    logger.error('SES sending is paused: no email can be sent', { alarm: 'SendingPaused', code: e.code, error: e });
+  } else if (e instanceof SendError) {
+    logger.error(e.retryable ? 'send failed, will be retried' : 'send failed permanently', {
+      code: e.code,
+      retryable: e.retryable,
+      error: e,
+    });
+  } else if (e instanceof TemplateError) {
+    logger.error('template error: fix the template; the event goes to the dead-letter queue', {
+      template: e.templateName,
+      error: e,
+    });
+  } else {
+    logger.error('email failed', { error: e as Error });
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Renders one email (subject, HTML part, text part) from the templates and the message's context.
+ *
+ * - Subject: SubjectTemplate rendered without HTML escaping, then stripped of CR/LF/NUL and other control
+ *   characters; when none is given (or it renders empty): the SNS subject, else "Notification from <topic>".
+ * - HTML: HtmlTemplate (values HTML-escaped); without it, the text template's output in a pre-wrapped block, or
+ *   a readable default (text as text, a JSON object as a table of its fields).
+ * - Text: TextTemplate (not escaped); without it, text derived from the HTML template, or the default rendering.
+ *   Every email has a text part.
+ */
+import { convert } from 'html-to-text';
+import type { TemplateContext } from '../common/context';
+import { defaultHtml, defaultSubject, defaultText, escapeHtml, headerSafe } from '../common/render';
+import type { CompiledTemplates } from './templates';
+
+export type RenderedEmail = { subject: string; html: string; text: string };
+
+/** Plain text from HTML: links kept as "text [url]", images dropped, lines wrapped at 100 characters. */
+export function htmlToText(html: string): string {
+  return convert(html, {
+    wordwrap: 100,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    ],
+  });
+}
+
+export function renderEmail(templates: CompiledTemplates, context: TemplateContext): RenderedEmail {
+  const subject = (templates.subject && headerSafe(templates.subject(context))) || defaultSubject(context);
+  const text = templates.text?.(context);
+  let html: string;
+  if (templates.html) html = templates.html(context);
+  else if (text !== undefined) {
+    html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body><pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre></body></html>\n`;
+  } else html = defaultHtml(context);
+  return {
+    subject,
+    html,
+    text: text ?? (templates.html ? htmlToText(html) : defaultText(context)),
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * template-email.yaml: cfn-lint clean, SAM-translatable, SAR-publishable, parameter constraints that accept what
+ * they should and refuse the rest, and least-privilege IAM as CloudFormation would resolve it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Template } from '../../scripts/lib/cfn-yaml';
+import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../support/cfn';
+import { SHARED } from '../support/paths';
+import { sarProblems } from '../support/sar';
+
+const FILE = 'template-email.yaml';
+const REQUIRED = {
+  SnsTopicArn: 'arn:aws:sns:us-east-1:123456789012:cron-results',
+  Sender: 'Cloud Cron <cron@mail.example.com>',
+  Recipients: 'a@example.org',
+};
+
+const template = readTemplate(FILE);
+
+// ---- a small evaluator of the intrinsic functions the template uses, as CloudFormation resolves them ----
+const NO_VALUE = Symbol('AWS::NoValue');
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+};
+
+function resolver(t: Template, given: Record<string, string>) {
+  const params: Record<string, string> = {};
+  for (const [name, p] of Object.entries(t.Parameters ?? {})) params[name] = given[name] ?? String(p.Default ?? '');
+  const ref = (name: string): unknown => {
+    if (name === 'AWS::NoValue') return NO_VALUE;
+    if (name in PSEUDO) return PSEUDO[name];
+    if (name in params) return params[name];
+    if (name in t.Resources) return `<${name}>`;
+    throw new Error(`unknown Ref ${name}`);
+  };
+  const condition = (name: string): boolean => Boolean(evaluate(t.Conditions?.[name]));
+  function evaluate(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(evaluate).filter((x) => x !== NO_VALUE);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1) {
+      const [k] = keys;
+      const a = o[k];
+      if (k === 'Ref') return ref(a as string);
+      if (k === 'Condition') return condition(a as string);
+      if (k === 'Fn::GetAtt') return `<${(a as string[]).join('.')}>`;
+      if (k === 'Fn::Join') {
+        const [sep, list] = a as [string, unknown];
+        return (evaluate(list) as string[]).join(sep);
+      }
+      if (k === 'Fn::Split') {
+        const [sep, s] = a as [string, unknown];
+        return (evaluate(s) as string).split(sep);
+      }
+      if (k === 'Fn::Select') {
+        const [i, list] = a as [number, unknown];
+        const items = evaluate(list) as unknown[];
+        if (Number(i) >= items.length) throw new Error(`Fn::Select index ${i} out of range`);
+        return items[Number(i)];
+      }
+      if (k === 'Fn::Sub') {
+        const [text, vars] = (Array.isArray(a) ? a : [a, {}]) as [string, Record<string, unknown>];
+        const values = evaluate(vars) as Record<string, unknown>;
+        return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+          if (name in values) return String(values[name]);
+          if (name.includes('.')) return `<${name}>`;
+          return String(ref(name));
+        });
+      }
+      if (k === 'Fn::If') {
+        const [c, yes, no] = a as [string, unknown, unknown];
+        return evaluate(condition(c) ? yes : no);
+      }
+      if (k === 'Fn::Equals') {
+        const [x, y] = evaluate(a) as unknown[];
+        return x === y;
+      }
+      if (k === 'Fn::Not') return !(evaluate(a) as boolean[])[0];
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(o)) {
+      const r = evaluate(value);
+      if (r !== NO_VALUE) out[key] = r;
+    }
+    return out;
+  }
+  return evaluate;
+}
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: unknown;
+};
+
+let translatedOnce: Template | undefined;
+
+/**
+ * The translated template with every intrinsic resolved for the given parameter values. SAM keeps the
+ * intrinsics of this template (it resolves none of them), so one translation serves every parameter set.
+ */
+function deployed(parameters: Record<string, string>) {
+  translatedOnce ??= samTranslate(templatePath(FILE), REQUIRED);
+  const translated = translatedOnce;
+  const resources = resolver(translated, { ...REQUIRED, ...parameters })(translated.Resources) as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const role = resources.EmailFunctionRole.Properties as {
+    Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
+    ManagedPolicyArns: string[];
+  };
+  const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+  return { resources, role, statements };
+}
+
+const allowedPattern = (name: string) => {
+  const p = template.Parameters?.[name];
+  if (!p?.AllowedPattern) throw new Error(`${name} has no AllowedPattern`);
+  return new RegExp(p.AllowedPattern);
+};
+
+describe('template-email.yaml', () => {
+  test('cfn-lint reports nothing at all', () => {
+    expect(describeFindings(cfnLint(templatePath(FILE)))).toEqual([]);
+  });
+
+  test('is publishable to the Serverless Application Repository', () => {
+    expect(sarProblems(template, templatePath(FILE))).toEqual([]);
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+    const meta = template.Metadata?.['AWS::ServerlessRepo::Application'] as Record<string, unknown>;
+    expect(meta).toMatchObject({
+      Name: 'cloud-cron-email',
+      Author: 'cloud-cron',
+      SpdxLicenseId: 'MIT',
+      ReadmeUrl: 'docs/email.md',
+    });
+  });
+
+  test('every parameter has a description and a constraint; every output a description', () => {
+    for (const [name, p] of Object.entries(template.Parameters ?? {})) {
+      expect([name, Boolean(p.Description)]).toEqual([name, true]);
+      const constrained = p.AllowedPattern || p.AllowedValues || p.MaxLength !== undefined;
+      expect([name, Boolean(constrained)]).toEqual([name, true]);
+      if (p.AllowedPattern) expect([name, Boolean(p.ConstraintDescription)]).toEqual([name, true]);
+    }
+    for (const [name, o] of Object.entries(template.Outputs ?? {}))
+      expect([name, Boolean(o.Description)]).toEqual([name, true]);
+  });
+
+  test('every resource is introduced by a why-comment', () => {
+    const lines = readFileSync(templatePath(FILE), 'utf8').split('\n');
+    for (const id of Object.keys(template.Resources)) {
+      const at = lines.indexOf(`  ${id}:`);
+      expect([id, lines[at - 1]?.trim().startsWith('#')]).toEqual([id, true]);
+    }
+  });
+
+  test('translates with only the required parameters, into SAR-supported resource types', () => {
+    const { resources } = deployed({});
+    const supported = JSON.parse(readFileSync(join(SHARED, 'sar', 'supported-resource-types.json'), 'utf8')) as {
+      supportedResourceTypes: string[];
+    };
+    for (const [id, r] of Object.entries(resources))
+      expect([id, supported.supportedResourceTypes.includes(r.Type)]).toEqual([id, true]);
+    expect(Object.values(resources).map((r) => r.Type)).not.toContain('AWS::Lambda::EventInvokeConfig');
+  });
+});
+
+describe('parameter constraints', () => {
+  test.each([
+    [
+      'SnsTopicArn',
+      ['arn:aws:sns:eu-west-1:123456789012:my_topic-1', 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:t'],
+      ['arn:aws:sns:us-east-1:123456789012:t.fifo', 'arn:aws:sqs:us-east-1:123456789012:q', 'cron-results', ''],
+    ],
+    [
+      'Sender',
+      ['cron@example.com', 'Cloud Cron <cron@example.com>', 'Équipe <a.b+c@mail.example.co.uk>', '<cron@example.com>'],
+      ['cron', 'A <b> <c@example.com>', 'Name <cron@example.com', 'a@b', 'Evil\r\n <a@example.com>', ''],
+    ],
+    [
+      'Recipients',
+      ['a@example.org', 'a@example.org,b@example.org', 'a@example.org , b@example.org'],
+      ['', 'a@example.org,', 'Bob <b@example.org>', 'a@example.org;b@example.org'],
+    ],
+    ['CcRecipients', ['', 'a@example.org, b@example.org'], ['a@', ',']],
+    [
+      'TemplatesS3Uri',
+      ['', 's3://my-bucket/email/', 's3://my.bucket/a/b/c/'],
+      ['s3://my-bucket/', 's3://my-bucket/email', 'https://my-bucket/email/', 's3://My-Bucket/email/', 's3://b/a:b/'],
+    ],
+    [
+      'FilterPolicy',
+      ['', '{"severity":["error"]}', '{\n  "job": [{"prefix": "nightly"}]\n}'],
+      ['["error"]', 'severity=error'],
+    ],
+    ['ConfigurationSetName', ['', 'cron_mail-1'], ['has space', 'x'.repeat(65)]],
+    ['AlarmTopicArn', ['', 'arn:aws:sns:us-east-1:123456789012:alarms'], ['alarms']],
+  ])('%s accepts good values and refuses bad ones', (name, good, bad) => {
+    const pattern = allowedPattern(name);
+    for (const v of good) expect([name, v, pattern.test(v)]).toEqual([name, v, true]);
+    for (const v of bad) expect([name, v, pattern.test(v)]).toEqual([name, v, false]);
+  });
+
+  test('FilterPolicyScope and LogLevel take only their listed values', () => {
+    expect(template.Parameters?.FilterPolicyScope?.AllowedValues).toEqual(['MessageAttributes', 'MessageBody']);
+    expect(template.Parameters?.LogLevel?.AllowedValues).toEqual(['DEBUG', 'INFO', 'WARN', 'ERROR']);
+  });
+});
+
+describe('least privilege', () => {
+  const sesStatement = (statements: Statement[]) => statements.find((s) => s.Sid === 'SendAsSenderOnly');
+
+  test.each([
+    ['Cloud Cron <cron@mail.example.com>', 'cron@mail.example.com', 'mail.example.com'],
+    ['cron@example.com', 'cron@example.com', 'example.com'],
+    ['<ops@example.net>', 'ops@example.net', 'example.net'],
+  ])('Sender %j may send only as %s, through its address or domain identity', (sender, address, domain) => {
+    const { statements } = deployed({ Sender: sender });
+    expect(sesStatement(statements)).toEqual({
+      Sid: 'SendAsSenderOnly',
+      Effect: 'Allow',
+      Action: 'ses:SendEmail',
+      Resource: [
+        `arn:aws:ses:us-east-1:123456789012:identity/${address}`,
+        `arn:aws:ses:us-east-1:123456789012:identity/${domain}`,
+      ],
+      Condition: { StringEquals: { 'ses:FromAddress': address } },
+    });
+  });
+
+  test('a configuration set adds its own ARN', () => {
+    const { statements } = deployed({ ConfigurationSetName: 'tracked' });
+    expect(sesStatement(statements)?.Resource).toContain(
+      'arn:aws:ses:us-east-1:123456789012:configuration-set/tracked',
+    );
+  });
+
+  test('the idempotency table: single-item reads and writes on that table only', () => {
+    const { statements } = deployed({});
+    expect(statements.find((s) => s.Sid === 'IdempotencyRecords')).toEqual({
+      Sid: 'IdempotencyRecords',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: '<IdempotencyTable.Arn>',
+    });
+  });
+
+  test('S3: no access without TemplatesS3Uri; with it, GetObject under the prefix only', () => {
+    expect(deployed({}).statements.filter((s) => JSON.stringify(s.Action).includes('s3:'))).toEqual([]);
+    const { statements } = deployed({ TemplatesS3Uri: 's3://team-templates/email/nightly/' });
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('s3:'))).toEqual([
+      {
+        Sid: 'ReadTemplates',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::team-templates/email/nightly/*',
+      },
+    ]);
+  });
+
+  test('no statement uses a wildcard resource; only the basic execution role is attached', () => {
+    const { statements, role } = deployed({ TemplatesS3Uri: 's3://b-1/p/', ConfigurationSetName: 'c' });
+    for (const s of statements) {
+      for (const r of ([] as string[]).concat(s.Resource)) expect([s.Sid, r]).not.toEqual([s.Sid, '*']);
+    }
+    expect(role.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+    // The only other statement is SAM's, for the function's dead-letter queue.
+    expect(statements.filter((s) => !s.Sid)).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '<FunctionDeadLetterQueue.Arn>' },
+    ]);
+  });
+});
+
+describe('wiring', () => {
+  test('the function: its environment comes from the parameters, its dead-letter queue is the template queue', () => {
+    const { resources } = deployed({ ReplyTo: 'r@example.org', LogLevel: 'DEBUG' });
+    const fn = resources.EmailFunction.Properties as Record<string, never>;
+    expect(fn.Runtime).toBe('nodejs24.x');
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.DeadLetterConfig).toEqual({ TargetArn: '<FunctionDeadLetterQueue.Arn>' });
+    expect((fn.Environment as { Variables: Record<string, string> }).Variables).toEqual({
+      SENDER: REQUIRED.Sender,
+      RECIPIENTS: REQUIRED.Recipients,
+      CC_RECIPIENTS: '',
+      BCC_RECIPIENTS: '',
+      REPLY_TO: 'r@example.org',
+      SUBJECT_TEMPLATE: '',
+      HTML_TEMPLATE: '',
+      TEXT_TEMPLATE: '',
+      TEMPLATES_S3_URI: '',
+      CONFIGURATION_SET_NAME: '',
+      IDEMPOTENCY_TABLE: '<IdempotencyTable>',
+      POWERTOOLS_SERVICE_NAME: 'cloud-cron-email',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    });
+  });
+
+  test('the subscription: filter policy and scope only when given, undeliverable messages to its own queue', () => {
+    const plain = deployed({}).resources.TopicSubscription.Properties;
+    expect(plain).toEqual({
+      TopicArn: REQUIRED.SnsTopicArn,
+      Protocol: 'lambda',
+      Endpoint: '<EmailFunction.Arn>',
+      RedrivePolicy: { deadLetterTargetArn: '<SubscriptionDeadLetterQueue.Arn>' },
+    });
+    const filtered = deployed({ FilterPolicy: '{"severity":["error"]}', FilterPolicyScope: 'MessageBody' }).resources
+      .TopicSubscription.Properties;
+    expect(filtered).toMatchObject({ FilterPolicy: '{"severity":["error"]}', FilterPolicyScope: 'MessageBody' });
+  });
+
+  test('only this topic may invoke the function and write to the subscription dead-letter queue', () => {
+    const { resources } = deployed({});
+    expect(resources.TopicInvokePermission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: '<EmailFunction>',
+      Principal: 'sns.amazonaws.com',
+      SourceArn: REQUIRED.SnsTopicArn,
+    });
+    const policy = resources.SubscriptionDeadLetterQueuePolicy.Properties as {
+      PolicyDocument: { Statement: unknown[] };
+    };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'SnsRedrive',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: '<SubscriptionDeadLetterQueue.Arn>',
+        Condition: { ArnEquals: { 'aws:SourceArn': REQUIRED.SnsTopicArn } },
+      },
+    ]);
+  });
+
+  test('the idempotency table expires records on the `expiration` attribute', () => {
+    expect(deployed({}).resources.IdempotencyTable.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  test('the SendingPaused alarm watches the metric its filter produces, for this function', () => {
+    const { resources } = deployed({ AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:alarms' });
+    const filter = resources.SendingPausedMetricFilter.Properties as {
+      FilterPattern: string;
+      LogGroupName: string;
+      MetricTransformations: {
+        MetricNamespace: string;
+        MetricName: string;
+        Dimensions: { Key: string; Value: string }[];
+      }[];
+    };
+    expect(filter.FilterPattern).toBe('{ $.alarm = "SendingPaused" }');
+    expect(filter.LogGroupName).toBe('<EmailLogGroup>');
+    expect((resources.EmailFunction.Properties.LoggingConfig as { LogGroup: string }).LogGroup).toBe('<EmailLogGroup>');
+    const [metric] = filter.MetricTransformations;
+    expect(resources.SendingPausedAlarm.Properties).toMatchObject({
+      Namespace: metric.MetricNamespace,
+      MetricName: metric.MetricName,
+      Dimensions: [{ Name: metric.Dimensions[0].Key, Value: '<EmailFunction>' }],
+      AlarmActions: ['arn:aws:sns:us-east-1:123456789012:alarms'],
+    });
+    // Powertools Logger writes the function name as function_name: the dimension's source.
+    expect(metric.Dimensions[0].Value).toBe('$.function_name');
+    expect(deployed({}).resources.SendingPausedAlarm.Properties.AlarmActions).toBeUndefined();
+  });
+
+  test('both dead-letter queues have an alarm', () => {
+    const { resources } = deployed({});
+    const watched = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/SQS')
+      .map((r) => (r.Properties.Dimensions as { Value: string }[])[0].Value);
+    expect(watched.sort()).toEqual(['<FunctionDeadLetterQueue.QueueName>', '<SubscriptionDeadLetterQueue.QueueName>']);
+  });
+});
