@@ -41,7 +41,12 @@ export async function invokeBundle<T = unknown>(
   const file = join(DIST, name, 'index.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
   const child = spawn(process.execPath, ['-e', RUNNER, file], {
-    env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+    // The local Node is 20; Lambda runs 24: the SDK's Node 20 notice is noise here.
+    env: {
+      PATH: process.env.PATH,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    } as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

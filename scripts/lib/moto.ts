@@ -47,6 +47,10 @@ export async function startMoto(region = 'us-east-1'): Promise<Moto> {
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  // Never outlive the process that started it, even when that process ends on an error.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${endpoint}/moto-api/`, child, 30000);
