@@ -51,8 +51,6 @@ const SENDER = 'Cloud Cron <cron@example.com>';
 const EMAIL_TO = 'ops@example.com,team@example.com';
 const SMS_FROM = '+15005550006';
 const SMS_TO = '+15005550006,+14155550100';
-const EMAIL_FILTER = '{"type":["report"]}';
-const SMS_FILTER = '{"type":["alert"],"severity":["critical"]}';
 
 export class StartError extends Error {
   override name = 'StartError';
@@ -196,22 +194,31 @@ async function drain(sqs: SQSClient, queueUrl: string): Promise<SqsEnvelope[]> {
   return out;
 }
 
-function readDemoTemplates(): Record<string, string> {
-  const dir = join(ROOT, 'examples', 'templates');
-  const read = (f: string) => {
-    try {
-      return readFileSync(join(dir, f), 'utf8');
-    } catch {
-      return undefined;
+/**
+ * The channels' templates and filter policies, taken from the example parent template (examples/parent), so the
+ * local run shows exactly what a deployment of the example would send.
+ */
+function demoChannelSettings(): { email: Record<string, string>; sms: Record<string, string> } {
+  const parent = loadTemplate(join(ROOT, 'examples', 'parent', 'template.yaml'));
+  const literal = (app: string, keys: string[], defaults: Record<string, string>) => {
+    const params = (parent.Resources[app]?.Properties?.Parameters ?? {}) as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const key of keys) {
+      const v = params[key];
+      if (typeof v === 'string') out[key] = v;
+      else if (v && typeof v === 'object' && 'Ref' in v) {
+        const d = parent.Parameters?.[String((v as { Ref: string }).Ref)]?.Default;
+        if (d !== undefined) out[key] = String(d);
+      }
     }
+    return { ...defaults, ...out };
   };
-  const t: Record<string, string | undefined> = {
-    SubjectTemplate: read('report.subject.hbs'),
-    HtmlTemplate: read('report.html.hbs'),
-    TextTemplate: read('report.text.hbs'),
-    MessageTemplate: read('alert.sms.hbs'),
+  return {
+    email: literal('ReportEmail', ['SubjectTemplate', 'HtmlTemplate', 'TextTemplate', 'FilterPolicy'], {
+      FilterPolicy: '{"type":["report"]}',
+    }),
+    sms: literal('AlertSms', ['MessageTemplate', 'FilterPolicy'], { FilterPolicy: '{"type":["alert"]}' }),
   };
-  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
 // ------------------------------------------------------------------------------------------- the run
@@ -284,6 +291,7 @@ export async function start(opts: Options): Promise<number> {
 
     const sns = new SNSClient(clientConfig);
     const sqs = new SQSClient(clientConfig);
+    const channels = demoChannelSettings();
     const emailTemplate = loadTemplate(join(ROOT, 'template-email.yaml'));
     const smsTemplate = loadTemplate(join(ROOT, 'template-sms.yaml'));
     const demo = await step(
@@ -336,12 +344,12 @@ export async function start(opts: Options): Promise<number> {
           alerts,
           secretArn,
           tables,
-          emailQueue: await channel('email', reports, EMAIL_FILTER),
-          smsQueue: await channel('sms', alerts, SMS_FILTER),
+          emailQueue: await channel('email', reports, channels.email.FilterPolicy),
+          smsQueue: await channel('sms', alerts, channels.sms.FilterPolicy),
         };
       },
       (d) =>
-        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${EMAIL_FILTER}\nsms subscribed to ALERTS with ${SMS_FILTER}`,
+        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}`,
     );
 
     const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
@@ -420,8 +428,7 @@ export async function start(opts: Options): Promise<number> {
               SnsTopicArn: demo.reports,
               Sender: SENDER,
               Recipients: EMAIL_TO,
-              FilterPolicy: EMAIL_FILTER,
-              ...pick(readDemoTemplates(), ['SubjectTemplate', 'HtmlTemplate', 'TextTemplate']),
+              ...channels.email,
             },
             resources: { IdempotencyTable: demo.tables.email },
           }),
@@ -436,8 +443,7 @@ export async function start(opts: Options): Promise<number> {
               TwilioSecretArn: demo.secretArn,
               FromNumber: SMS_FROM,
               Recipients: SMS_TO,
-              FilterPolicy: SMS_FILTER,
-              ...pick(readDemoTemplates(), ['MessageTemplate']),
+              ...channels.sms,
             },
             resources: { IdempotencyTable: demo.tables.sms },
           }),
@@ -527,10 +533,6 @@ export async function start(opts: Options): Promise<number> {
   } finally {
     await cleanup();
   }
-}
-
-function pick(o: Record<string, string>, keys: string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 }
 
 if (require.main === module) {

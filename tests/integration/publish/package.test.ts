@@ -38,11 +38,23 @@ function unzip(zip: Buffer, name: string): Buffer {
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await buildAll(ROOT);
   outDir = tempDir();
-  packaged = await packageAll({ bucket: BUCKET, prefix: 'cloud-cron/test', region: 'us-east-1', outDir, s3, build: false });
+  packaged = await packageAll({
+    bucket: BUCKET,
+    prefix: 'cloud-cron/test',
+    region: 'us-east-1',
+    outDir,
+    s3,
+    build: false,
+  });
 }, 120000);
 
 afterAll(async () => moto?.stop());
@@ -64,7 +76,8 @@ test('written templates name only S3 locations, and the objects exist with the b
       expect(uri).toMatch(new RegExp(`^s3://${BUCKET}/cloud-cron/test/[0-9a-f]{64}\\.zip$`));
       const key = uri.slice(`s3://${BUCKET}/`.length);
       expect(keys.has(key)).toBe(true);
-      const entry = String((res.Metadata?.BuildProperties as { EntryPoints: string[] }).EntryPoints[0]).split('/').slice(-2, -1)[0];
+      const props = res.Metadata?.BuildProperties as { EntryPoints: string[] } | undefined;
+      const entry = String(props?.EntryPoints[0]).split('/').slice(-2, -1)[0];
       const obj = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
       const zip = Buffer.from(await obj.Body!.transformToByteArray());
       expect(unzip(zip, 'index.js').equals(readFileSync(`${DIST}/${entry}/index.js`))).toBe(true);
@@ -87,7 +100,14 @@ test('packaged SAR templates translate and lint clean as they are', () => {
 });
 
 test('packaging again uploads nothing: the same code keeps the same key', async () => {
-  const again = await packageAll({ bucket: BUCKET, prefix: 'cloud-cron/test', region: 'us-east-1', outDir, s3, build: false });
+  const again = await packageAll({
+    bucket: BUCKET,
+    prefix: 'cloud-cron/test',
+    region: 'us-east-1',
+    outDir,
+    s3,
+    build: false,
+  });
   expect(again.flatMap((p) => p.uploads)).toEqual([]);
   expect(again.map((p) => readFileSync(p.output, 'utf8'))).toEqual(packaged.map((p) => readFileSync(p.output, 'utf8')));
 });
@@ -96,31 +116,62 @@ describe('npm run release', () => {
   // moto has no Serverless Application Repository: its client is mocked; S3 is moto's, for real.
   // The SAR client's last release (3.668) predates the other clients' @smithy/types, hence the casts.
   const { mockClient } = require('aws-sdk-client-mock') as typeof import('aws-sdk-client-mock');
-  const sarSdk = require('@aws-sdk/client-serverlessapplicationrepository') as typeof import('@aws-sdk/client-serverlessapplicationrepository');
+  const sarSdk =
+    require('@aws-sdk/client-serverlessapplicationrepository') as typeof import('@aws-sdk/client-serverlessapplicationrepository');
   const { release } = require('../../../scripts/release') as typeof import('../../../scripts/release');
   const version = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 
   test('publishes every SAR app at the package.json version and uploads the scheduled-job template', async () => {
     const sar = new sarSdk.ServerlessApplicationRepositoryClient({ region: 'us-east-1' });
     const mock = mockClient(sar as never);
-    mock.on(sarSdk.ListApplicationsCommand as never).resolves({ Applications: [{ Name: 'cloud-cron-macro', ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/cloud-cron-macro', Author: 'cloud-cron', Description: 'd' }] } as never);
-    mock.on(sarSdk.CreateApplicationCommand as never).callsFake((input: { Name: string }) => ({ ApplicationId: `arn:aws:serverlessrepo:us-east-1:123456789012:applications/${input.Name}` }));
+    mock
+      .on(sarSdk.ListApplicationsCommand as never)
+      .resolves({
+        Applications: [
+          {
+            Name: 'cloud-cron-macro',
+            ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/cloud-cron-macro',
+            Author: 'cloud-cron',
+            Description: 'd',
+          },
+        ],
+      } as never);
+    mock
+      .on(sarSdk.CreateApplicationCommand as never)
+      .callsFake((input: { Name: string }) => ({
+        ApplicationId: `arn:aws:serverlessrepo:us-east-1:123456789012:applications/${input.Name}`,
+      }));
     mock.on(sarSdk.CreateApplicationVersionCommand as never).resolves({});
-    const result = await release({ bucket: BUCKET, region: 'us-east-1', version, s3, sar, outDir: tempDir(), build: false });
+    const result = await release({
+      bucket: BUCKET,
+      region: 'us-east-1',
+      version,
+      s3,
+      sar,
+      outDir: tempDir(),
+      build: false,
+    });
     const names = result.published.map((p) => p.name).sort();
     expect(names).toContain('cloud-cron-macro');
     expect(result.published.find((p) => p.name === 'cloud-cron-macro')?.created).toBe(false);
-    expect((mock.commandCalls(sarSdk.CreateApplicationVersionCommand as never)[0].args[0] as { input: unknown }).input).toMatchObject({ SemanticVersion: version });
+    expect(
+      (mock.commandCalls(sarSdk.CreateApplicationVersionCommand as never)[0].args[0] as { input: unknown }).input,
+    ).toMatchObject({ SemanticVersion: version });
     for (const call of mock.commandCalls(sarSdk.CreateApplicationCommand as never)) {
-      const input = (call.args[0] as { input: { SemanticVersion: string; LicenseUrl: string; TemplateBody: string } }).input;
+      const input = (call.args[0] as { input: { SemanticVersion: string; LicenseUrl: string; TemplateBody: string } })
+        .input;
       expect(input.SemanticVersion).toBe(version);
       expect(input.LicenseUrl).toMatch(/^s3:\/\//);
       expect(input.TemplateBody).toContain('AWS::Serverless-2016-10-31');
       expect(input.TemplateBody).not.toMatch(/CodeUri: \.\.?\n/);
     }
     expect(names).not.toContain(undefined);
-    const job = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `cloud-cron/${version}/template-scheduled-lambda.yaml` }));
+    const job = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `cloud-cron/${version}/template-scheduled-lambda.yaml` }),
+    );
     expect(await job.Body!.transformToString()).toContain('CloudCron');
-    expect(result.scheduledJobUrl).toBe(`https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-lambda.yaml`);
+    expect(result.scheduledJobUrl).toBe(
+      `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-lambda.yaml`,
+    );
   });
 });

@@ -20,6 +20,7 @@ const template: Template = {
             LEVEL: { Ref: 'Level' },
             TABLE: { Ref: 'Table' },
             EXTRA: { 'Fn::If': ['HasExtra', { Ref: 'Extra' }, { Ref: 'AWS::NoValue' }] },
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
             WHERE: { 'Fn::Sub': '${AWS::Region}/${Table}' },
             LITERAL: 'x',
           },

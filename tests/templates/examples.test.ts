@@ -1,0 +1,339 @@
+/**
+ * The composed example (examples/parent): lints clean, SAM-translates, and fits the templates it nests. Every
+ * nested application is mapped to the repository template it deploys (a local Location directly; a SAR
+ * ApplicationId through the app name in its ARN and each template's AWS::ServerlessRepo::Application Name), then:
+ * every parameter passed exists there, every required one is passed, the values the example passes (literals, the
+ * parent's defaults and the samconfig.toml values) satisfy the nested constraints, and every
+ * `!GetAtt App.Outputs.X` names a real output. samconfig.toml must give every required parameter a valid value.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { TOPIC_VARIABLES } from '../../examples/job/src/contract';
+import { resolveEvent } from '../../examples/job/src/event';
+import { transform as cloudCron } from '../../functions/macro/transform';
+import { loadTemplate, type Template, type TemplateParameter } from '../../scripts/lib/cfn-yaml';
+import { cfnLint, describeFindings, samTranslate } from '../support/cfn';
+import { EVENTS, ROOT } from '../support/paths';
+
+const PARENT_DIR = join(ROOT, 'examples', 'parent');
+const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
+const parent = loadTemplate(PARENT_FILE);
+
+/** Our SAR apps, by the Name their templates publish under. */
+const SAR_TEMPLATES = ['template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml', 'macro/template.yaml'];
+const sarByName = new Map(
+  SAR_TEMPLATES.map((file) => {
+    const meta = loadTemplate(join(ROOT, file)).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string };
+    return [meta.Name, file] as const;
+  }),
+);
+
+type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: unknown };
+type AppProperties = {
+  Location: string | { ApplicationId: string | Intrinsic; SemanticVersion: string | Intrinsic };
+  Parameters?: Record<string, unknown>;
+};
+const apps = Object.entries(parent.Resources)
+  .filter(([, r]) => r.Type === 'AWS::Serverless::Application')
+  .map(([id, r]) => ({ id, props: r.Properties as unknown as AppProperties }));
+
+/** samconfig.toml's parameter_overrides, as `sam deploy` passes them (TOML read by Python's tomllib). */
+function samconfigParameters(): Record<string, string> {
+  const json = execFileSync(
+    'python3',
+    [
+      '-c',
+      'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
+      join(PARENT_DIR, 'samconfig.toml'),
+    ],
+    { encoding: 'utf8' },
+  );
+  const config = JSON.parse(json) as {
+    default: { deploy: { parameters: { parameter_overrides: string[] | string } } };
+  };
+  const overrides = config.default.deploy.parameters.parameter_overrides;
+  expect(Array.isArray(overrides)).toBe(true);
+  return Object.fromEntries(
+    (overrides as string[]).map((entry) => {
+      const eq = entry.indexOf('=');
+      const raw = entry.slice(eq + 1);
+      const value = raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\"/g, '"') : raw;
+      expect(raw.startsWith('"') || !/\s/.test(raw)).toBe(true); // SAM CLI splits unquoted values at spaces
+      return [entry.slice(0, eq), value];
+    }),
+  );
+}
+const deployed = samconfigParameters();
+
+/** What CloudFormation would refuse in `value` for parameter `p`, or undefined. */
+function constraintProblem(p: TemplateParameter, value: string): string | undefined {
+  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value))
+    return `not one of ${p.AllowedValues.join(', ')}`;
+  if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value))
+    return `does not match ${p.AllowedPattern}`;
+  if (p.MinLength !== undefined && value.length < p.MinLength) return `shorter than ${p.MinLength}`;
+  if (p.MaxLength !== undefined && value.length > p.MaxLength) return `longer than ${p.MaxLength}`;
+  if (p.Type === 'Number') {
+    const n = Number(value);
+    if (value.trim() === '' || Number.isNaN(n)) return 'not a number';
+    if (p.MinValue !== undefined && n < p.MinValue) return `below ${p.MinValue}`;
+    if (p.MaxValue !== undefined && n > p.MaxValue) return `above ${p.MaxValue}`;
+  }
+  return undefined;
+}
+
+/** The values a parent parameter takes in this example: its Default and its samconfig.toml value. */
+function parentValues(name: string): string[] {
+  const p = parent.Parameters?.[name];
+  if (!p) throw new Error(`parent parameter ${name} does not exist`);
+  return [p.Default, deployed[name]].filter((v): v is string | number => v !== undefined).map(String);
+}
+
+/** The value of a Location field: a literal, or a parameter Ref resolved with samconfig.toml (then Default). */
+function locationValue(field: string | Intrinsic): string {
+  if (typeof field === 'string') return field;
+  if (field.Ref) {
+    const [value] = [deployed[field.Ref], parent.Parameters?.[field.Ref]?.Default].filter((v) => v !== undefined);
+    if (value === undefined) throw new Error(`${field.Ref} has no value in samconfig.toml and no Default`);
+    return String(value);
+  }
+  throw new Error(`SAM resolves only literals, Ref and FindInMap in Location, found ${JSON.stringify(field)}`);
+}
+
+/** The repository template an application deploys. */
+function templateOf(app: (typeof apps)[number]): string {
+  const { Location } = app.props;
+  if (typeof Location === 'string') {
+    const file = resolve(PARENT_DIR, Location);
+    expect(existsSync(file)).toBe(true);
+    return relative(ROOT, file);
+  }
+  const arn = locationValue(Location.ApplicationId);
+  const name = /^arn:aws(-cn|-us-gov)?:serverlessrepo:[a-z0-9-]+:\d{12}:applications\/(.+)$/.exec(arn)?.[2];
+  const file = name === undefined ? undefined : sarByName.get(name);
+  if (!file) throw new Error(`${app.id}: ${arn} is not one of our SAR apps (${[...sarByName.keys()].join(', ')})`);
+  return file;
+}
+
+const readChild = (file: string): Template => loadTemplate(join(ROOT, file));
+
+test('cfn-lint reports nothing on examples/parent/template.yaml', () => {
+  expect(describeFindings(cfnLint(PARENT_FILE))).toEqual([]);
+});
+
+test('the parent uses only the SAM transform and nests the five parts', () => {
+  expect(parent.Transform).toBe('AWS::Serverless-2016-10-31');
+  expect(Object.fromEntries(apps.map((a) => [a.id, templateOf(a)]))).toEqual({
+    Mirror: 'template-mirror.yaml',
+    Job: 'template-scheduled-lambda.yaml',
+    ReportEmail: 'template-email.yaml',
+    AlertSms: 'template-sms.yaml',
+  });
+  const topics = Object.entries(parent.Resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic');
+  expect(topics.map(([id]) => id).sort()).toEqual(['AlertsTopic', 'ReportsTopic']);
+  for (const [, topic] of topics) expect(topic.Properties?.KmsMasterKeyId).toBe('alias/aws/sns');
+});
+
+describe.each(apps.map((a) => [a.id, a] as const))('nested application %s', (_id, app) => {
+  const file = templateOf(app);
+  const child = readChild(file);
+  const passed = app.props.Parameters ?? {};
+
+  test('every parameter passed exists in its template', () => {
+    const unknown = Object.keys(passed).filter((k) => !(k in (child.Parameters ?? {})));
+    expect(unknown).toEqual([]);
+  });
+
+  test('every required parameter of its template is passed', () => {
+    const required = Object.entries(child.Parameters ?? {})
+      .filter(([, p]) => p.Default === undefined)
+      .map(([k]) => k);
+    expect(required.filter((k) => !(k in passed))).toEqual([]);
+  });
+
+  test('the values it receives satisfy its template constraints', () => {
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(passed)) {
+      const p = child.Parameters?.[name];
+      if (!p) continue;
+      const ref = (value as Intrinsic)?.Ref;
+      const candidates =
+        typeof value === 'string' || typeof value === 'number'
+          ? [String(value)]
+          : ref && !ref.startsWith('AWS::') && parent.Parameters?.[ref]
+            ? parentValues(ref)
+            : [];
+      for (const v of candidates) {
+        const problem = constraintProblem(p, v);
+        if (problem) problems.push(`${name}=${JSON.stringify(v)} ${problem}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  if (typeof app.props.Location !== 'string') {
+    test('the SAR version deployed is the one in the repository and in package.json', () => {
+      const location = app.props.Location as Exclude<AppProperties['Location'], string>;
+      const meta = child.Metadata?.['AWS::ServerlessRepo::Application'] as { SemanticVersion: string };
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(locationValue(location.SemanticVersion)).toBe(meta.SemanticVersion);
+      expect(locationValue(location.SemanticVersion)).toBe(pkg.version);
+    });
+
+    test('its ApplicationId parameter accepts exactly this app', () => {
+      const location = app.props.Location as Exclude<AppProperties['Location'], string>;
+      const ref = (location.ApplicationId as Intrinsic).Ref;
+      expect(ref).toBeDefined();
+      const p = parent.Parameters?.[ref as string] as TemplateParameter;
+      const name = [...sarByName].find(([, f]) => f === file)?.[0];
+      expect(
+        constraintProblem(p, `arn:aws:serverlessrepo:eu-west-1:210987654321:applications/${name}`),
+      ).toBeUndefined();
+      const others = [...sarByName.keys()].filter((n) => n !== name);
+      for (const other of others) {
+        expect(
+          constraintProblem(p, `arn:aws:serverlessrepo:eu-west-1:210987654321:applications/${other}`),
+        ).toBeDefined();
+      }
+    });
+  }
+});
+
+test('every Outputs reference names an output of the nested template', () => {
+  const refs: [string, string][] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const att = (v as Intrinsic)['Fn::GetAtt'];
+      if (Array.isArray(att) && att[1].startsWith('Outputs.')) refs.push([att[0], att[1].slice('Outputs.'.length)]);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(parent.Resources);
+  walk(parent.Outputs);
+  expect(refs.length).toBeGreaterThanOrEqual(6);
+  const missing = refs.filter(([id, output]) => {
+    const app = apps.find((a) => a.id === id);
+    return !app || !(output in (readChild(templateOf(app)).Outputs ?? {}));
+  });
+  expect(missing).toEqual([]);
+});
+
+test('the job gets its image from the mirror and the two topics as REPORTS and ALERTS', () => {
+  const job = apps.find((a) => a.id === 'Job')?.props.Parameters ?? {};
+  expect(job.LambdaImageUri).toEqual({ 'Fn::GetAtt': ['Mirror', 'Outputs.ImageUri'] });
+  expect(job.SnsTopics).toEqual({
+    'Fn::Sub': `${TOPIC_VARIABLES.report}=\${ReportsTopic},${TOPIC_VARIABLES.alert}=\${AlertsTopic}`,
+  });
+  expect(job.Architecture).toEqual({ Ref: 'Architecture' });
+  expect(apps.find((a) => a.id === 'Mirror')?.props.Parameters?.Architecture).toEqual({ Ref: 'Architecture' });
+});
+
+test('the CloudCron macro accepts the job stack as the parent configures it, giving the job REPORTS and ALERTS', () => {
+  const job = apps.find((a) => a.id === 'Job')?.props.Parameters ?? {};
+  const reports = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
+  const alerts = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';
+  const values: Record<string, string> = {
+    LambdaImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
+    SnsTopics: `REPORTS=${reports},ALERTS=${alerts}`,
+  };
+  for (const [name, value] of Object.entries(job)) {
+    const ref = (value as Intrinsic).Ref;
+    if (typeof value === 'string') values[name] = value;
+    else if (ref && parent.Parameters?.[ref]) values[name] = parentValues(ref).at(-1) as string;
+  }
+  const out = cloudCron(readChild('template-scheduled-lambda.yaml'), values);
+  const fn = out.Resources.JobFunction.Properties as { Environment: { Variables: Record<string, unknown> } };
+  expect(fn.Environment.Variables).toMatchObject({ REPORTS: reports, ALERTS: alerts });
+});
+
+test('the job accepts the default SchedulePayload and the sample event', () => {
+  const payload = JSON.parse(String(parent.Parameters?.SchedulePayload.Default));
+  expect(resolveEvent(payload).endpoints.length).toBeGreaterThan(0);
+  const sample = JSON.parse(readFileSync(join(EVENTS, 'example-job.json'), 'utf8'));
+  expect(resolveEvent(sample).endpoints.length).toBeGreaterThan(1);
+});
+
+test('every parent parameter is documented and constrained; samconfig.toml gives every required one a valid value', () => {
+  const problems: string[] = [];
+  for (const [name, p] of Object.entries(parent.Parameters ?? {})) {
+    if (!p.Description) problems.push(`${name} has no Description`);
+    const constrained = p.AllowedPattern ?? p.AllowedValues ?? p.MinValue ?? p.MaxValue;
+    if (constrained === undefined) problems.push(`${name} has no constraint`);
+    if (p.AllowedPattern && !p.ConstraintDescription) problems.push(`${name} has no ConstraintDescription`);
+    if (p.Default === undefined && deployed[name] === undefined)
+      problems.push(`${name} is required but not in samconfig.toml`);
+    if (p.Default !== undefined) {
+      const problem = constraintProblem(p, String(p.Default));
+      if (problem) problems.push(`${name} Default ${problem}`);
+    }
+  }
+  for (const [name, value] of Object.entries(deployed)) {
+    const p = parent.Parameters?.[name];
+    if (!p) problems.push(`samconfig.toml sets ${name}, which the template does not have`);
+    else {
+      const problem = constraintProblem(p, value);
+      if (problem) problems.push(`samconfig.toml ${name}=${value} ${problem}`);
+    }
+  }
+  for (const [name, output] of Object.entries(parent.Outputs ?? {})) {
+    if (!output.Description) problems.push(`output ${name} has no Description`);
+  }
+  expect(problems).toEqual([]);
+});
+
+test('the channel templates shown in examples/README.md are the ones the parent deploys', () => {
+  const readme = readFileSync(join(ROOT, 'examples', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```handlebars\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const passed = (id: string) => apps.find((a) => a.id === id)?.props.Parameters ?? {};
+  expect(blocks).toEqual([
+    passed('ReportEmail').TextTemplate,
+    passed('ReportEmail').HtmlTemplate,
+    `${passed('AlertSms').MessageTemplate}\n`,
+  ]);
+});
+
+test('samconfig.toml acknowledges CAPABILITY_IAM and CAPABILITY_AUTO_EXPAND', () => {
+  const text = readFileSync(join(PARENT_DIR, 'samconfig.toml'), 'utf8');
+  expect(text).toMatch(/^capabilities = "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"$/m);
+});
+
+describe('SAM translation', () => {
+  /**
+   * What CloudFormation's SAM transform sees after packaging: `sam deploy` uploads the local Location to S3, and the
+   * transform asks the SAR for each app's template URL (CreateCloudFormationTemplate). Both are replaced by URLs
+   * here, as no AWS account is reachable; the Refs in ApplicationId are resolved like the transform does.
+   */
+  function packaged(): Template {
+    const copy = structuredClone(parent);
+    for (const app of apps) {
+      const props = copy.Resources[app.id].Properties as unknown as AppProperties;
+      const file = templateOf(app);
+      props.Location =
+        typeof app.props.Location === 'string'
+          ? `https://cloud-cron-artifacts.s3.us-east-1.amazonaws.com/cloud-cron-example/${dirname(file)}/${file}`
+          : `https://awsserverlessrepo-changesets-example.s3.us-east-1.amazonaws.com/${file.replace('/', '-')}`;
+    }
+    return copy;
+  }
+
+  test('the packaged parent translates into nested stacks with the parameters passed', () => {
+    const cfn = samTranslate(packaged(), deployed);
+    for (const app of apps) {
+      const stack = cfn.Resources[app.id];
+      expect(stack.Type).toBe('AWS::CloudFormation::Stack');
+      const props = stack.Properties as { TemplateURL: string; Parameters?: Record<string, unknown> };
+      expect(props.TemplateURL).toMatch(/^https:\/\//);
+      expect(Object.keys(props.Parameters ?? {}).sort()).toEqual(Object.keys(app.props.Parameters ?? {}).sort());
+    }
+    expect(cfn.Resources.ReportsTopic.Type).toBe('AWS::SNS::Topic');
+    // The Location parameters are consumed by the transform (here: by the replacement above), so only they may be
+    // reported unused in the processed template.
+    const consumed = ['MirrorApplicationId', 'EmailApplicationId', 'SmsApplicationId', 'ApplicationsVersion'];
+    const findings = cfnLint(cfn).filter(
+      (f) => !(f.Rule.Id === 'W2001' && consumed.some((name) => f.Message === `Parameter ${name} not used.`)),
+    );
+    expect(describeFindings(findings)).toEqual([]);
+  });
+});
