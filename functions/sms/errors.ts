@@ -1,0 +1,115 @@
+/**
+ * What a failed Twilio request means for the SMS channel.
+ *
+ * - `recipient`: permanent for this one number (invalid, opted out, region not enabled, ...). Logged with its code,
+ *   recorded as done so it is never retried, and the other recipients are unaffected.
+ * - `retryable`: 429 / 20429, any 5xx, timeouts and connection failures. Retried with backoff within the invocation;
+ *   if it still fails, the invocation fails so Lambda retries it (and, at the end, the event reaches the DLQ).
+ * - `rejected`: Twilio refused the request for a reason that is not about the recipient (bad credentials, a sender
+ *   that cannot send, an unknown 4xx code). Not retried within the invocation, but the invocation fails so the event
+ *   is kept (Lambda retries, then the DLQ) until the setting is fixed.
+ */
+import { CloudCronError } from '../common/errors';
+
+// Each class names itself: CloudCronError takes `new.target.name`, which minification mangles, and the name is
+// what Lambda reports as the errorType.
+
+export type FailureKind = 'recipient' | 'retryable' | 'rejected';
+
+/** Twilio error codes that concern only the one recipient (https://www.twilio.com/docs/api/errors). */
+export const RECIPIENT_ERROR_CODES: Readonly<Record<number, string>> = {
+  21211: "invalid 'To' phone number",
+  21214: "'To' phone number cannot be reached",
+  21217: 'phone number does not appear to be valid',
+  21219: "'To' phone number not verified (trial account)",
+  21265: "'To' number cannot be a short code",
+  21266: "'To' and 'From' number cannot be the same",
+  21408: 'permission to send an SMS has not been enabled for the region',
+  21610: 'recipient has opted out (replied STOP)',
+  21612: "'To' phone number is not currently reachable via SMS",
+  21614: "'To' number is not a valid mobile number",
+};
+
+/** Twilio's rate-limit error code (HTTP 429). */
+export const RATE_LIMITED = 20429;
+
+/** Connection-level failures from Node or axios (the Twilio client's transport). */
+const NETWORK_CODES = new Set([
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_NETWORK',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export type TwilioFailure = {
+  kind: FailureKind;
+  /** HTTP status, when Twilio answered. */
+  status?: number;
+  /** Twilio error code (21211, 20429, ...) or the network error code (ETIMEDOUT, ...). */
+  code?: number | string;
+  /** Twilio's (or the transport's) message, which may contain the phone number: log it at DEBUG only. */
+  detail: string;
+};
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Classifies an error thrown by the twilio client: RestException / TwilioServiceException carry `status` and
+ * `code`; axios errors carry a string `code` (ECONNABORTED on timeout) and no HTTP status.
+ */
+export function classifyTwilioError(error: unknown): TwilioFailure {
+  const e = (error ?? {}) as { status?: unknown; code?: unknown; message?: unknown };
+  const detail = typeof e.message === 'string' ? e.message : String(error);
+  const status = numberOr(e.status);
+  const code = numberOr(e.code) ?? (typeof e.code === 'string' ? e.code : undefined);
+  if (status !== undefined) {
+    if (status === 429 || code === RATE_LIMITED || status >= 500) return { kind: 'retryable', status, code, detail };
+    if (typeof code === 'number' && code in RECIPIENT_ERROR_CODES) return { kind: 'recipient', status, code, detail };
+    return { kind: 'rejected', status, code, detail };
+  }
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || /timeout/i.test(detail))) {
+    return { kind: 'retryable', code, detail };
+  }
+  if (/timeout|socket hang up|network/i.test(detail)) return { kind: 'retryable', code, detail };
+  return { kind: 'rejected', status, code, detail };
+}
+
+/** The Twilio secret is missing, unreadable or not in one of the two accepted shapes. Its values are never quoted. */
+export class TwilioCredentialsError extends CloudCronError {
+  name = 'TwilioCredentialsError';
+}
+
+/** The rendered message is empty: there is nothing to send. Permanent; the event ends in the dead-letter queue. */
+export class EmptyMessageError extends CloudCronError {
+  name = 'EmptyMessageError';
+}
+
+export type UnsentRecipient = { recipient: string; failure: TwilioFailure };
+
+/**
+ * Some recipients could not be sent (retryable errors that persisted, or a refused request). Thrown at the end of an
+ * invocation, after every other recipient was tried, so Lambda retries the event; recipients already sent or
+ * permanently refused are skipped on the retry.
+ */
+export class SmsDeliveryError extends CloudCronError {
+  name = 'SmsDeliveryError';
+  readonly unsent: UnsentRecipient[];
+  constructor(messageId: string, unsent: UnsentRecipient[], options?: { cause?: unknown }) {
+    const kinds = unsent.map((u) => `${u.failure.kind} ${u.failure.code ?? u.failure.status ?? 'error'}`);
+    super(
+      `SNS message ${messageId}: ${unsent.length} recipient(s) not sent (${kinds.join(', ')}); the event will be retried`,
+      options,
+    );
+    this.unsent = unsent;
+  }
+}
