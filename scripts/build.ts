@@ -5,7 +5,7 @@
  * same block `sam build` reads, so both produce the same code. <name> is the entry file's folder
  * (functions/<name>/index.ts).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { loadTemplate } from './lib/cfn-yaml';
@@ -76,10 +76,15 @@ export function functionBuilds(root = ROOT): FunctionBuild[] {
 
 export async function buildAll(root = ROOT, only?: string[]): Promise<FunctionBuild[]> {
   const all = functionBuilds(root).filter((b) => !only || only.length === 0 || only.includes(b.name));
+  // Each bundle is written beside its target and renamed into place: test files that build the same function at
+  // the same time never see a half-written or missing bundle.
   await Promise.all(
     all.map(async (b) => {
-      rmSync(dirname(b.options.outfile as string), { recursive: true, force: true });
-      await build(b.options);
+      const outfile = b.options.outfile as string;
+      const tmp = `${outfile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      mkdirSync(dirname(outfile), { recursive: true });
+      await build({ ...b.options, outfile: tmp });
+      renameSync(tmp, outfile);
     }),
   );
   return all;

@@ -10,10 +10,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { stringify } from 'yaml';
+import { stringify as yamlStringify } from 'yaml';
 import { buildAll, functionBuilds, ROOT, templateFiles } from './build';
 import { loadTemplate, type Template } from './lib/cfn-yaml';
 import { zipDirectory } from './lib/zip';
+
+/**
+ * YAML that every reader takes the same way: YAML 1.1 quoting, so strings such as 2012-10-17 or "on" stay strings
+ * for Python's (YAML 1.1) readers too (cfn-lint, the SAM CLI).
+ */
+export function stringify(template: unknown): string {
+  return yamlStringify(template, { version: '1.1', lineWidth: 0 });
+}
 
 export type PackageOptions = {
   bucket: string;
@@ -98,7 +106,7 @@ async function packageTemplate(
     .replace(/[/\\]/g, '-')
     .replace(/\.ya?ml$/, '');
   const output = join(opts.outDir, `${name}.packaged.yaml`);
-  writeFileSync(output, stringify(template, { lineWidth: 0 }));
+  writeFileSync(output, stringify(template));
   const result = { source: file, output, uploads, template };
   done.set(file, result);
   opts.log?.(`packaged ${relative(ROOT, file)} -> ${relative(ROOT, output)} (${uploads.length} uploaded)`);

@@ -18,10 +18,9 @@ import {
   ListApplicationsCommand,
   ServerlessApplicationRepositoryClient,
 } from '@aws-sdk/client-serverlessapplicationrepository';
-import { stringify } from 'yaml';
 import { ROOT } from './build';
 import type { Template } from './lib/cfn-yaml';
-import { type PackagedTemplate, PackageError, packageAll, parseArgs, s3Client } from './package';
+import { type PackagedTemplate, PackageError, packageAll, parseArgs, s3Client, stringify } from './package';
 
 export const SCHEDULED_JOB = 'template-scheduled-lambda.yaml';
 
@@ -101,9 +100,7 @@ export async function release(opts: ReleaseOptions): Promise<ReleaseResult> {
   }
   const existing = await existingApplications(opts.sar);
   for (const p of apps) result.published.push(await publish(opts, p, existing));
-  await opts.s3.send(
-    new PutObjectCommand({ Bucket: opts.bucket, Key: jobKey, Body: stringify(job.template, { lineWidth: 0 }) }),
-  );
+  await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: jobKey, Body: stringify(job.template) }));
   log(`uploaded ${SCHEDULED_JOB}: nest it with Location: ${scheduledJobUrl}`);
   return result;
 }
@@ -114,7 +111,7 @@ async function publish(
   existing: Map<string, string>,
 ): Promise<ReleaseResult['published'][number]> {
   const meta = sarMetadata(p.template)!;
-  const templateBody = stringify(p.template, { lineWidth: 0 });
+  const templateBody = stringify(p.template);
   const id = existing.get(meta.Name);
   if (id) {
     await opts.sar.send(

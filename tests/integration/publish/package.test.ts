@@ -54,6 +54,7 @@ beforeAll(async () => {
     outDir,
     s3,
     build: false,
+    extraTemplates: ['examples/parent/template.yaml'],
   });
 }, 120000);
 
@@ -92,9 +93,23 @@ test('written templates name only S3 locations, and the objects exist with the b
   }
 });
 
+test('the example parent nests the packaged job template by an S3 URL that holds it', async () => {
+  const parent = packaged.find((p) => p.source.endsWith('examples/parent/template.yaml'));
+  const job = Object.values(parent?.template.Resources ?? {}).find(
+    (r) => r.Type === 'AWS::Serverless::Application' && String(r.Properties?.Location).startsWith('https://'),
+  );
+  const url = String(job?.Properties?.Location);
+  expect(url).toMatch(
+    new RegExp(`^https://${BUCKET}\\.s3\\.us-east-1\\.amazonaws\\.com/cloud-cron/test/[0-9a-f]{64}\\.template$`),
+  );
+  const key = url.split('.amazonaws.com/')[1];
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+  expect(body).toContain('CloudCron');
+});
+
 test('packaged SAR templates translate and lint clean as they are', () => {
-  const sarTemplates = packaged.filter((p) => p.template.Transform === 'AWS::Serverless-2016-10-31');
-  expect(sarTemplates.length).toBeGreaterThan(0);
+  const sarTemplates = packaged.filter((p) => p.template.Metadata?.['AWS::ServerlessRepo::Application']);
+  expect(sarTemplates).toHaveLength(4);
   for (const p of sarTemplates) samTranslate(p.output);
   expect(describeFindings(cfnLint(...sarTemplates.map((p) => p.output)))).toEqual([]);
 });
@@ -107,6 +122,7 @@ test('packaging again uploads nothing: the same code keeps the same key', async 
     outDir,
     s3,
     build: false,
+    extraTemplates: ['examples/parent/template.yaml'],
   });
   expect(again.flatMap((p) => p.uploads)).toEqual([]);
   expect(again.map((p) => readFileSync(p.output, 'utf8'))).toEqual(packaged.map((p) => readFileSync(p.output, 'utf8')));
@@ -124,23 +140,19 @@ describe('npm run release', () => {
   test('publishes every SAR app at the package.json version and uploads the scheduled-job template', async () => {
     const sar = new sarSdk.ServerlessApplicationRepositoryClient({ region: 'us-east-1' });
     const mock = mockClient(sar as never);
-    mock
-      .on(sarSdk.ListApplicationsCommand as never)
-      .resolves({
-        Applications: [
-          {
-            Name: 'cloud-cron-macro',
-            ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/cloud-cron-macro',
-            Author: 'cloud-cron',
-            Description: 'd',
-          },
-        ],
-      } as never);
-    mock
-      .on(sarSdk.CreateApplicationCommand as never)
-      .callsFake((input: { Name: string }) => ({
-        ApplicationId: `arn:aws:serverlessrepo:us-east-1:123456789012:applications/${input.Name}`,
-      }));
+    mock.on(sarSdk.ListApplicationsCommand as never).resolves({
+      Applications: [
+        {
+          Name: 'cloud-cron-macro',
+          ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/cloud-cron-macro',
+          Author: 'cloud-cron',
+          Description: 'd',
+        },
+      ],
+    } as never);
+    mock.on(sarSdk.CreateApplicationCommand as never).callsFake((input: { Name: string }) => ({
+      ApplicationId: `arn:aws:serverlessrepo:us-east-1:123456789012:applications/${input.Name}`,
+    }));
     mock.on(sarSdk.CreateApplicationVersionCommand as never).resolves({});
     const result = await release({
       bucket: BUCKET,

@@ -1,0 +1,34 @@
+/**
+ * Every SAR app passes what the Serverless Application Repository checks; the scheduled job, which uses the
+ * CloudCron macro, is the one app SAR would refuse, and the README says so.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTemplate, templatePath } from '../support/cfn';
+import { ROOT } from '../support/paths';
+import { sarProblems } from '../support/sar';
+
+const SAR_APPS = ['macro/template.yaml', 'template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml'];
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+test.each(SAR_APPS)('%s is publishable to SAR at the package.json version', (file) => {
+  const template = readTemplate(file);
+  expect(sarProblems(template, templatePath(file))).toEqual([]);
+  const meta = template.Metadata?.['AWS::ServerlessRepo::Application'] as { SemanticVersion: string; Name: string };
+  expect(meta.SemanticVersion).toBe(version);
+});
+
+test('every SAR app has its own name', () => {
+  const names = SAR_APPS.map(
+    (f) => (readTemplate(f).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string }).Name,
+  );
+  expect(new Set(names).size).toBe(names.length);
+});
+
+test('the scheduled job is refused by SAR because of its macro, as the README explains', () => {
+  const file = 'template-scheduled-lambda.yaml';
+  expect(sarProblems(readTemplate(file), templatePath(file))).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^Transform must be exactly AWS::Serverless-2016-10-31/)]),
+  );
+  expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/Why the scheduled job is not a SAR app/);
+});
