@@ -19,9 +19,10 @@ test.each(SAR_APPS)('%s is publishable to SAR at the package.json version', (fil
 });
 
 test('every SAR app has its own name', () => {
-  const names = SAR_APPS.map(
-    (f) => (readTemplate(f).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string }).Name,
-  );
+  const names = SAR_APPS.map((f) => {
+    const meta = readTemplate(f).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string } | undefined;
+    return meta?.Name;
+  });
   expect(new Set(names).size).toBe(names.length);
 });
 
