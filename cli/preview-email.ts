@@ -15,12 +15,11 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SNSMessage } from 'aws-lambda';
-import { contextFromSns, type TemplateContext } from '../functions/common/context';
 import { CloudCronError } from '../functions/common/errors';
 import { renderEmail } from '../functions/email/compose';
 import { TEMPLATE_FILES, type TemplatePart, type TemplateSources } from '../functions/email/config';
 import { compileTemplates } from '../functions/email/templates';
+import { isFile, sampleContext } from './sample';
 
 const USAGE = `usage: cloud-cron preview email --message <file> [--subject-template T] [--html-template T]
        [--text-template T] [--templates DIR] [--subject S] [--out DIR]
@@ -28,39 +27,6 @@ const USAGE = `usage: cloud-cron preview email --message <file> [--subject-templ
 
 class PreviewInputError extends CloudCronError {
   override name = 'PreviewInputError';
-}
-
-type SnsLike = Partial<Pick<SNSMessage, 'Message' | 'MessageId' | 'TopicArn' | 'Timestamp' | 'MessageAttributes'>> & {
-  Subject?: string | null;
-};
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Builds the template context from a sample file: a Lambda SNS event, one SNS message, or the message text. */
-export function sampleContext(text: string, subject?: string): TemplateContext {
-  let sns: SnsLike = { Message: text };
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const records = isObject(parsed) && Array.isArray(parsed.Records) ? parsed.Records : undefined;
-    if (records && isObject(records[0]) && isObject(records[0].Sns)) sns = records[0].Sns as SnsLike;
-    else if (isObject(parsed) && typeof parsed.Message === 'string') sns = parsed as SnsLike;
-  } catch {
-    // not JSON: the file is the message text
-  }
-  return contextFromSns({
-    Message: sns.Message ?? '',
-    Subject: subject ?? sns.Subject ?? null,
-    MessageId: sns.MessageId ?? '00000000-0000-0000-0000-000000000000',
-    TopicArn: sns.TopicArn ?? 'arn:aws:sns:us-east-1:123456789012:preview',
-    Timestamp: sns.Timestamp ?? new Date().toISOString(),
-    MessageAttributes: sns.MessageAttributes ?? {},
-  });
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 function templateSources(values: Record<string, string | undefined>): TemplateSources {

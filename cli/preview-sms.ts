@@ -11,52 +11,19 @@
  *             without it, the function's default rendering
  * --subject   the SNS subject (overrides the one in the message file)
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SNSMessage } from 'aws-lambda';
-import { contextFromSns, type TemplateContext } from '../functions/common/context';
+import type { TemplateContext } from '../functions/common/context';
 import { CloudCronError } from '../functions/common/errors';
 import { isGsm7, MAX_BODY_LENGTH } from '../functions/sms/encoding';
 import { createRenderer, renderBody } from '../functions/sms/render';
+import { isFile, sampleContext } from './sample';
 
 const USAGE = `usage: cloud-cron preview sms --message <file> [--template T] [--subject S]
   T is a template file, or the template text itself when no such file exists.`;
 
 class PreviewInputError extends CloudCronError {
   name = 'PreviewInputError';
-}
-
-type SnsLike = Partial<Pick<SNSMessage, 'Message' | 'MessageId' | 'TopicArn' | 'Timestamp' | 'MessageAttributes'>> & {
-  Subject?: string | null;
-};
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
-}
-
-/** The template context for a sample file: a Lambda SNS event, one SNS message, or the message text itself. */
-export function sampleContext(text: string, subject?: string): TemplateContext {
-  let sns: SnsLike = { Message: text };
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const records = isObject(parsed) && Array.isArray(parsed.Records) ? parsed.Records : undefined;
-    if (records && isObject(records[0]) && isObject(records[0].Sns)) sns = records[0].Sns as SnsLike;
-    else if (isObject(parsed) && typeof parsed.Message === 'string') sns = parsed as SnsLike;
-  } catch {
-    // not JSON: the file is the message text
-  }
-  return contextFromSns({
-    Message: sns.Message ?? '',
-    Subject: subject ?? sns.Subject ?? null,
-    MessageId: sns.MessageId ?? '00000000-0000-0000-0000-000000000000',
-    TopicArn: sns.TopicArn ?? 'arn:aws:sns:us-east-1:123456789012:preview',
-    Timestamp: sns.Timestamp ?? new Date().toISOString(),
-    MessageAttributes: sns.MessageAttributes ?? {},
-  });
 }
 
 /** The distinct characters that GSM-7 cannot carry (why a body is UCS-2). */

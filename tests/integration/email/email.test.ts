@@ -10,6 +10,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
 import { buildAll } from '../../../scripts/build';
+import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { invokeBundle } from '../../support/bundle';
 import { readTemplate } from '../../support/cfn';
 import { type EmailRecorder, type RecordedSend, startEmailRecorder } from '../../support/email-recorder';
@@ -47,24 +48,9 @@ function withMessageId(e: SNSEvent, messageId: string): SNSEvent {
   return copy;
 }
 
-/**
- * The function's environment exactly as template-email.yaml sets it: each variable's `!Ref` resolved to the
- * given parameter value (else the parameter's default) or to a resource's physical name.
- */
+/** The function's environment exactly as template-email.yaml sets it, Refs resolved. */
 function templateEnv(parameters: Record<string, string>, resources: Record<string, string>): Record<string, string> {
-  const template = readTemplate('template-email.yaml');
-  const fn = template.Resources.EmailFunction.Properties as { Environment: { Variables: Record<string, unknown> } };
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fn.Environment.Variables)) {
-    if (typeof value === 'string') env[name] = value;
-    else {
-      const ref = (value as { Ref: string }).Ref;
-      const resolved = parameters[ref] ?? resources[ref] ?? template.Parameters?.[ref]?.Default;
-      if (resolved === undefined) throw new Error(`no value for ${ref} (environment variable ${name})`);
-      env[name] = String(resolved);
-    }
-  }
-  return env;
+  return functionEnvironment(readTemplate('template-email.yaml'), 'EmailFunction', { parameters, resources });
 }
 
 /** A fresh idempotency table per test, like a fresh stack. */

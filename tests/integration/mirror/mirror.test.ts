@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { buildAll, ROOT } from '../../../scripts/build';
+import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { invokeBundle } from '../../support/bundle';
 import { readTemplate } from '../../support/cfn';
 import { type Moto, startMoto } from '../../support/moto';
@@ -162,15 +163,9 @@ let codebuild: CodeBuildClient;
 
 /** The function's environment exactly as the template sets it, with the project name moto knows. */
 function templateEnvironment(): Record<string, string> {
-  const fn = readTemplate('template-mirror.yaml').Resources.MirrorFunction;
-  const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
-  return Object.fromEntries(
-    Object.entries(vars).map(([k, v]) => {
-      if (typeof v === 'string') return [k, v];
-      if (JSON.stringify(v) === JSON.stringify({ Ref: 'CopyProject' })) return [k, PROJECT];
-      throw new Error(`test does not know how to resolve ${k}=${JSON.stringify(v)}`);
-    }),
-  );
+  return functionEnvironment(readTemplate('template-mirror.yaml'), 'MirrorFunction', {
+    resources: { CopyProject: PROJECT },
+  });
 }
 
 function loadEvent<T>(name: string): T {

@@ -10,6 +10,7 @@ import { CreateTableCommand, DynamoDBClient, type KeySchemaElement, ScanCommand 
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
 import { buildAll } from '../../../scripts/build';
+import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { readTemplate } from '../../support/cfn';
 import type { Moto } from '../../support/moto';
 import { DIST, EVENTS, ROOT } from '../../support/paths';
@@ -59,20 +60,9 @@ export async function buildSms(): Promise<void> {
   }
 }
 
-/** The function's Environment.Variables from the template, with Refs to parameters and resources resolved. */
+/** The function's environment exactly as template-sms.yaml sets it, Refs to parameters and resources resolved. */
 export function templateEnv(params: Record<string, string>, resources: Record<string, string>): Record<string, string> {
-  const fn = template.Resources.SmsFunction.Properties as { Environment: { Variables: Record<string, unknown> } };
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fn.Environment.Variables)) {
-    if (typeof value === 'string') env[name] = value;
-    else if (value && typeof value === 'object' && 'Ref' in value) {
-      const ref = String((value as { Ref: string }).Ref);
-      const resolved = params[ref] ?? resources[ref] ?? template.Parameters?.[ref]?.Default;
-      if (resolved === undefined) throw new Error(`template-sms.yaml: no value for Ref ${ref} in ${name}`);
-      env[name] = String(resolved);
-    } else throw new Error(`template-sms.yaml: unexpected value for ${name}: ${JSON.stringify(value)}`);
-  }
-  return env;
+  return functionEnvironment(template, 'SmsFunction', { parameters: params, resources });
 }
 
 export async function createTwilioSecret(moto: Moto, name: string, value: unknown): Promise<string> {

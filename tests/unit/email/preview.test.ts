@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, sampleContext } from '../../../cli/preview-email';
+import { run } from '../../../cli/preview-email';
+import { sampleContext } from '../../../cli/sample';
 import { EVENTS, tempDir } from '../../support/paths';
 
 let out: string;
