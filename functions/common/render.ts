@@ -9,7 +9,7 @@
  * - Only operator-supplied templates (parameters, S3) are compiled; a template inside a message never is.
  * - `defaultText`/`defaultHtml`/`defaultSubject` give a readable rendering of any context when no template is set.
  */
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import type { TemplateContext } from './context';
 import { CloudCronError } from './errors';
 
@@ -26,9 +26,20 @@ export class TemplateError extends CloudCronError {
 
 export type Render = (context: TemplateContext) => string;
 
-const handlebars = Handlebars.create();
-/** `{{json message}}`: a value as indented JSON (escaped like any value in an HTML template). */
-handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2) ?? '');
+let instance: typeof HandlebarsModule | undefined;
+
+/**
+ * The Handlebars instance, loaded at the first compile: functions without templates (the default rendering)
+ * never load Handlebars, which saves its share of their cold start (docs/benchmarks.md).
+ */
+function handlebars(): typeof HandlebarsModule {
+  if (!instance) {
+    instance = (require('handlebars') as typeof HandlebarsModule).create();
+    /** `{{json message}}`: a value as indented JSON (escaped like any value in an HTML template). */
+    instance.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2) ?? '');
+  }
+  return instance;
+}
 
 /** A one-line reason; Handlebars parse errors keep the line, the text near the error and what was found. */
 function reason(e: unknown): string {
@@ -49,13 +60,13 @@ function reason(e: unknown): string {
 export function compileTemplate(source: string, options: { name: string; escape: boolean }): Render {
   const { name } = options;
   try {
-    handlebars.parse(source);
+    handlebars().parse(source);
   } catch (e) {
     throw new TemplateError(name, `it does not compile: ${reason(e)}`, { cause: e });
   }
-  let template: ReturnType<typeof handlebars.compile>;
+  let template: ReturnType<typeof HandlebarsModule.compile>;
   try {
-    template = handlebars.compile(source, { noEscape: !options.escape });
+    template = handlebars().compile(source, { noEscape: !options.escape });
   } catch (e) {
     throw new TemplateError(name, `it does not compile: ${reason(e)}`, { cause: e });
   }

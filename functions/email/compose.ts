@@ -8,15 +8,22 @@
  * - Text: TextTemplate (not escaped); without it, text derived from the HTML template, or the default rendering.
  *   Every email has a text part.
  */
-import { convert } from 'html-to-text';
+import type * as HtmlToText from 'html-to-text';
 import type { TemplateContext } from '../common/context';
 import { defaultHtml, defaultSubject, defaultText, escapeHtml, headerSafe } from '../common/render';
 import type { CompiledTemplates } from './templates';
 
 export type RenderedEmail = { subject: string; html: string; text: string };
 
-/** Plain text from HTML: links kept as "text [url]", images dropped, lines wrapped at 100 characters. */
+let convert: typeof HtmlToText.convert | undefined;
+
+/**
+ * Plain text from HTML: links kept as "text [url]", images dropped, lines wrapped at 100 characters.
+ * html-to-text is loaded at first use: only an HtmlTemplate without a TextTemplate needs it, so the default
+ * configuration does not pay for it at cold start (docs/benchmarks.md).
+ */
 export function htmlToText(html: string): string {
+  convert ??= (require('html-to-text') as typeof HtmlToText).convert;
   return convert(html, {
     wordwrap: 100,
     selectors: [

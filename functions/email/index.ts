@@ -3,7 +3,7 @@
  * idempotency store are created once per container; the work is in app.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createIdempotency } from '../common/idempotency';
 import { createEmailHandler } from './app';
@@ -14,12 +14,21 @@ const logger = new Logger({ serviceName: 'cloud-cron-email' });
 const config = loadConfig();
 // Throttling (TooManyRequests) is retried by the SDK with backoff first, then by Lambda's async retries.
 const ses = new SESv2Client({ maxAttempts: 5 });
+/**
+ * The S3 client is loaded only when templates come from S3 (TemplatesS3Uri): most deployments never use it, and
+ * loading it would lengthen every cold start (measured in docs/benchmarks.md).
+ */
+function s3Client(): S3Client {
+  const s3 = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  return new s3.S3Client({});
+}
+
 const templates = createTemplateProvider({
   inline: config.templates,
   ...(config.templatesLocation
     ? {
         s3: {
-          client: new S3Client({}),
+          client: s3Client(),
           location: config.templatesLocation,
           cacheSeconds: config.templatesCacheSeconds,
         },

@@ -6,7 +6,7 @@
  * Compiled templates are cached for TEMPLATES_CACHE_SECONDS across invocations. When a refresh
  * fails, the previous templates stay in use (logged) rather than failing every message.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { compileTemplate, type Render } from '../common/render';
 import {
   type S3Location,
@@ -40,6 +40,8 @@ const ABSENT = new Set(['NoSuchKey', 'NotFound', 'AccessDenied', 'Forbidden']);
  */
 export async function readS3Templates(s3: S3Client, location: S3Location): Promise<TemplateSources> {
   const { bucket, prefix, uri } = location;
+  // Loaded here, not at init: only functions with TemplatesS3Uri read S3 (see index.ts).
+  const { GetObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const sources: TemplateSources = {};
   for (const [part, file] of Object.entries(TEMPLATE_FILES) as [TemplatePart, string][]) {
     const key = `${prefix}${file}`;

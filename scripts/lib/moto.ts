@@ -72,7 +72,7 @@ export async function startMoto(region = 'us-east-1'): Promise<Moto> {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

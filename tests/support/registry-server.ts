@@ -82,7 +82,7 @@ export async function startRegistry(): Promise<Registry> {
         return m ? [{ method: m[1], path: m[2], status: Number(m[3]) }] : [];
       }),
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => {
           child.once('exit', () => resolve());
           child.kill('SIGTERM');

@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: measures, on this machine, each figure of docs/benchmarks.md as a ratio against a baseline run
+ * in the same session (alternating pairs, medians), and writes docs/benchmarks.md.
+ *
+ *   npm run bench                  full run (a few minutes on 2 cores), writes docs/benchmarks.md
+ *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
+ *   npm run bench -- --only cold,warm,mirror,macro   some sections only (prints; writes only with --out)
+ *   npm run bench -- --out FILE    where to write the report
+ *
+ * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
+ * loopback, and stops every process it started, also on Ctrl-C. It is not part of `npm test`.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT } from '../scripts/build';
+import { type Moto, startMoto } from '../scripts/lib/moto';
+import { tempDir } from '../tests/support/paths';
+import { type ColdResult, coldSeries, coldStart } from './cold';
+import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
+import { baseEnv, templateEnv } from './lib/env';
+import { machine } from './lib/machine';
+import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
+import { icuFirstUse, macroCases } from './macro';
+import { mirrorCopy, mirrorUnchanged } from './mirror';
+import { warmEmail, warmSms } from './warm';
+
+type Cleanup = () => Promise<void> | void;
+
+const SECTIONS = ['cold', 'warm', 'mirror', 'macro'] as const;
+type Section = (typeof SECTIONS)[number];
+
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: string } {
+  let quick = false;
+  let only: Section[] = [...SECTIONS];
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.split('=', 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (!v) throw new BenchUsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--quick') quick = true;
+    else if (flag === '--only') {
+      only = value()
+        .split(',')
+        .map((s) => s.trim()) as Section[];
+      const unknown = only.filter((s) => !SECTIONS.includes(s));
+      if (unknown.length)
+        throw new BenchUsageError(`unknown section(s) ${unknown.join(', ')}: use ${SECTIONS.join(', ')}`);
+    } else if (flag === '--out') out = value();
+    else throw new BenchUsageError(`unknown argument ${arg}: use --quick, --only <sections>, --out <file>`);
+  }
+  return { quick, only, out };
+}
+
+function settings(quick: boolean): Settings {
+  return quick
+    ? {
+        quick,
+        coldPairs: 7,
+        esmPairs: 0,
+        warmIterations: 60,
+        warmup: 10,
+        payloadMiB: 20,
+        copyPairs: 3,
+        presentRuns: 3,
+        unchangedRuns: 3,
+        macroWarm: 20,
+        macroProcesses: 3,
+      }
+    : {
+        quick,
+        coldPairs: 21,
+        esmPairs: 11,
+        warmIterations: 300,
+        warmup: 20,
+        payloadMiB: 100,
+        copyPairs: 11,
+        presentRuns: 7,
+        unchangedRuns: 7,
+        macroWarm: 50,
+        macroProcesses: 9,
+      };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const s = settings(args.quick);
+  const cleanups: Cleanup[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => {
+    cleaning ??= (async () => {
+      for (const c of [...cleanups].reverse()) {
+        // A stop() that waits for a process already killed by the same Ctrl-C may never return: give each step a
+        // bounded time (with a timer that keeps Node alive), then go on with the others.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), 10000);
+        });
+        try {
+          if ((await Promise.race([Promise.resolve(c()), late])) === 'late')
+            log('a cleanup step did not finish in 10 s');
+        } catch (e) {
+          log(`cleanup failed: ${(e as Error).message}`);
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    })();
+    return cleaning;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // `on`, not `once`: a Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second
+    // signal without a handler would kill it before it has stopped what it started.
+    process.on(signal, () => {
+      if (cleaning) return;
+      log(`${signal}: stopping everything the benchmark started`);
+      void cleanUp().then(() => process.exit(130));
+    });
+  }
+
+  const started = Date.now();
+  try {
+    const report: Report = { machine: machine(), settings: s, date: new Date().toISOString(), sections: args.only };
+    const work = tempDir('cloudcron-bench-');
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+    log(
+      "building the functions (scripts/build.ts) and the baselines (bench/baselines) with the templates' esbuild options",
+    );
+    const bundles = await buildBundles(work);
+
+    if (args.only.includes('cold')) {
+      report.cold = [];
+      for (const name of FUNCTIONS) {
+        log(`cold start: ${name}, ${s.coldPairs} pairs`);
+        report.cold.push(coldStart(bundles, name, s.coldPairs));
+      }
+      log(`cold start: what the email function's cold start is made of, ${s.coldPairs} rounds of 4`);
+      report.coldEmailBreakdown = coldSeries(
+        [
+          { label: 'SES v2 client alone', file: bundles.baselines.email },
+          { label: 'required dependencies', file: bundles.baselines['email-deps'] },
+          { label: 'email, optional packages left out', file: bundles.emailWithoutOptional },
+          { label: 'email as deployed', file: bundles.functions.email },
+        ],
+        baseEnv(templateEnv(bundles, 'email')),
+        s.coldPairs,
+      );
+      if (s.esmPairs > 0) {
+        const dir = join(work, 'esm');
+        mkdirSync(dir);
+        const esm = await buildWithMainFields(bundles, dir, ['module', 'main']);
+        report.coldEsm = [] as ColdResult[];
+        for (const name of FUNCTIONS) {
+          log(`cold start with MainFields module,main: ${name}, ${s.esmPairs} pairs`);
+          report.coldEsm.push(coldStart(bundles, name, s.esmPairs, { files: esm[name] }));
+        }
+      }
+    }
+
+    let moto: Moto | undefined;
+    const aws = async () => {
+      if (!moto) {
+        moto = await startMoto();
+        const m = moto;
+        cleanups.push(() => m.stop());
+      }
+      return moto;
+    };
+
+    if (args.only.includes('warm')) {
+      const plan = { iterations: s.warmIterations, warmup: s.warmup };
+      log(`warm per message: email, ${plan.iterations} rounds`);
+      const email = await warmEmail(bundles, await aws(), plan);
+      log(`warm per message: sms, ${plan.iterations} rounds`);
+      const sms = await warmSms(bundles, await aws(), plan);
+      report.warm = [email, sms];
+    }
+
+    if (args.only.includes('mirror')) {
+      log(`mirror: unchanged digest through the custom resource, ${s.unchangedRuns} cold runs`);
+      report.unchanged = await mirrorUnchanged(bundles, await aws(), s.unchangedRuns);
+      log(`mirror: copies of a 2 x ${s.payloadMiB} MiB image and of a 2 x 1 MiB one, ${s.copyPairs} rounds each`);
+      report.copy = await mirrorCopy(
+        {
+          payloadBytes: s.payloadMiB * 2 ** 20,
+          smallPayloadBytes: 2 ** 20,
+          rounds: s.copyPairs,
+          alreadyPresentRuns: s.presentRuns,
+        },
+        cleanups,
+      );
+    }
+
+    if (args.only.includes('macro')) {
+      log(`macro: 3 cases, ${s.macroProcesses} fresh processes and ${s.macroWarm} warm calls each`);
+      report.macro = await macroCases(bundles, { processes: s.macroProcesses, warm: s.macroWarm });
+      report.icuFirstUseMs = icuFirstUse();
+    }
+
+    report.durationSeconds = Math.round((Date.now() - started) / 1000);
+    console.log(renderConsole(report));
+    const full = !args.quick && args.only.length === SECTIONS.length;
+    const out = args.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : undefined);
+    if (out) {
+      writeFileSync(out, renderMarkdown(report));
+      log(`wrote ${relative(process.cwd(), out) || out}`);
+    } else {
+      log('partial or quick run: docs/benchmarks.md left as it is (use --out FILE to write this report)');
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e: Error) => {
+      console.error(e instanceof BenchUsageError ? e.message : e.stack);
+      process.exit(e instanceof BenchUsageError ? 2 : 1);
+    },
+  );
+}
