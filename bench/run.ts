@@ -161,10 +161,11 @@ async function main(): Promise<void> {
       if (s.esmPairs > 0) {
         const dir = join(work, 'esm');
         mkdirSync(dir);
-        const esm = await buildWithMainFields(bundles, dir, ['module', 'main']);
+        // The templates set MainFields: module,main; compare with esbuild's default for Node (main,module).
+        const esm = await buildWithMainFields(bundles, dir, ['main', 'module']);
         report.coldEsm = [] as ColdResult[];
         for (const name of FUNCTIONS) {
-          log(`cold start with MainFields module,main: ${name}, ${s.esmPairs} pairs`);
+          log(`cold start with esbuild's default main fields (main,module): ${name}, ${s.esmPairs} pairs`);
           report.coldEsm.push(coldStart(bundles, name, s.esmPairs, { files: esm[name] }));
         }
       }

@@ -174,7 +174,13 @@ test('the function runs the built bundle on nodejs24.x with a dead-letter queue 
   });
   expect(template.Resources.MirrorFunction.Metadata).toEqual({
     BuildMethod: 'esbuild',
-    BuildProperties: { Minify: true, Target: 'es2022', Sourcemap: false, EntryPoints: ['functions/mirror/index.ts'] },
+    BuildProperties: {
+      Minify: true,
+      Target: 'es2022',
+      Sourcemap: false,
+      MainFields: 'module,main',
+      EntryPoints: ['functions/mirror/index.ts'],
+    },
   });
   expect(Object.values(translated.Resources).map((r) => r.Type)).not.toContain('AWS::Lambda::EventInvokeConfig');
 });

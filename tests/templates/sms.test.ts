@@ -171,7 +171,13 @@ describe.each([
     const fn = template.Resources.SmsFunction;
     expect(fn.Metadata).toEqual({
       BuildMethod: 'esbuild',
-      BuildProperties: { Minify: true, Target: 'es2022', Sourcemap: false, EntryPoints: ['functions/sms/index.ts'] },
+      BuildProperties: {
+        Minify: true,
+        Target: 'es2022',
+        Sourcemap: false,
+        MainFields: 'module,main',
+        EntryPoints: ['functions/sms/index.ts'],
+      },
     });
     expect(template.Globals?.Function?.Runtime).toBe('nodejs24.x');
     const vars = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
