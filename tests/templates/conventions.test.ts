@@ -1,0 +1,63 @@
+/**
+ * House style, checked on every template: a Description and a constraint on every Parameter, a Description on
+ * every Output, a why-comment above every resource, Globals for shared function settings.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTemplate } from '../support/cfn';
+import { ROOT } from '../support/paths';
+
+const TEMPLATES = [
+  'template-scheduled-lambda.yaml',
+  'macro/template.yaml',
+  'template-email.yaml',
+  'template-sms.yaml',
+  'template-mirror.yaml',
+  'examples/parent/template.yaml',
+];
+
+describe.each(TEMPLATES)('%s', (file) => {
+  const template = readTemplate(file);
+
+  test('every Parameter has a Description and a constraint (and says what the pattern wants)', () => {
+    const problems = Object.entries(template.Parameters ?? {}).flatMap(([name, p]) => {
+      const out: string[] = [];
+      if (!p.Description) out.push(`${name}: no Description`);
+      const constrained =
+        p.AllowedValues !== undefined ||
+        p.AllowedPattern !== undefined ||
+        p.MinValue !== undefined ||
+        p.MaxValue !== undefined ||
+        p.MaxLength !== undefined;
+      if (!constrained) out.push(`${name}: no AllowedValues, AllowedPattern, MinValue/MaxValue or MaxLength`);
+      if (p.AllowedPattern && !p.ConstraintDescription)
+        out.push(`${name}: AllowedPattern without ConstraintDescription`);
+      return out;
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test('every Output has a Description', () => {
+    const missing = Object.entries(template.Outputs ?? {}).filter(([, o]) => !o.Description);
+    expect(missing.map(([name]) => name)).toEqual([]);
+  });
+
+  test('every resource has a comment above it saying why it is there', () => {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    const start = lines.indexOf('Resources:');
+    const uncommented: string[] = [];
+    for (let i = start + 1; i < lines.length && !/^\S/.test(lines[i]); i++) {
+      const m = /^ {2}([A-Za-z0-9]+):\s*$/.exec(lines[i]);
+      if (!m) continue;
+      let j = i - 1;
+      while (j > start && lines[j].trim() === '') j--;
+      if (!/^\s*#/.test(lines[j])) uncommented.push(m[1]);
+    }
+    expect(uncommented).toEqual([]);
+  });
+
+  test('functions share their settings through Globals', () => {
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Serverless::Function');
+    if (functions.length > 0) expect(template.Globals?.Function).toBeDefined();
+  });
+});
