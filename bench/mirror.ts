@@ -12,7 +12,6 @@
  *    SUCCESS without starting a build.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +21,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/cl
 import { ROOT } from '../scripts/build';
 import { invokeBundle } from '../scripts/lib/invoke';
 import type { Moto } from '../scripts/lib/moto';
+import { ARM64, pushIndexedImage, sha256 } from '../tests/support/ecr-image';
 import { tempDir } from '../tests/support/paths';
 import { type Buildspec, mirrorBuildspec, runBuildPhase } from '../tests/support/registry-buildspec';
 import { pushTestImage, SKOPEO_BIN, writeTestImage } from '../tests/support/registry-image';
@@ -75,10 +75,6 @@ export type UnchangedResult = { cold: Summary; builds: number };
 type Cleanup = () => Promise<void> | void;
 
 const REPOSITORY = 'release/app';
-
-function sha256(data: string | Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
 
 /** The skopeo copy the buildspec makes, run directly: same flags, same source and destination. */
 function bareCopy(source: string, digest: string, dest: string): number {
@@ -276,69 +272,21 @@ function platformBytes(manifest: { body: Buffer }): number {
 const SOURCE_URI = `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com/release/app`;
 const DEST_URI = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/mirror/app`;
 
-function platformManifest(arch: string): string {
-  return JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(`config-${arch}`), size: 100 },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(`layer-${arch}`), size: 200 }],
-  });
-}
-
 async function seedEcr(moto: Moto): Promise<string> {
   const client = { endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const sourceEcr = new ECRClient({ ...client, region: 'us-west-2' });
   const destEcr = new ECRClient({ ...client, region: 'us-east-1' });
-  const amd64 = platformManifest('amd64');
-  const arm64 = platformManifest('arm64');
-  const index = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [
-      {
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        digest: sha256(amd64),
-        size: amd64.length,
-        platform: { os: 'linux', architecture: 'amd64' },
-      },
-      {
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        digest: sha256(arm64),
-        size: arm64.length,
-        platform: { os: 'linux', architecture: 'arm64' },
-      },
-    ],
-  });
-  await sourceEcr.send(new CreateRepositoryCommand({ repositoryName: 'release/app' }));
-  for (const m of [amd64, arm64]) {
-    await sourceEcr.send(
-      new PutImageCommand({
-        repositoryName: 'release/app',
-        imageManifest: m,
-        imageDigest: sha256(m),
-        imageTag: sha256(m).slice(7, 19),
-      }),
-    );
-  }
-  await sourceEcr.send(
-    new PutImageCommand({
-      repositoryName: 'release/app',
-      imageManifest: index,
-      imageManifestMediaType: 'application/vnd.oci.image.index.v1+json',
-      imageDigest: sha256(index),
-      imageTag: 'v1',
-    }),
-  );
+  await pushIndexedImage(sourceEcr, 'release/app', 'v1');
   await destEcr.send(new CreateRepositoryCommand({ repositoryName: 'mirror/app' }));
   await destEcr.send(
     new PutImageCommand({
       repositoryName: 'mirror/app',
-      imageManifest: arm64,
-      imageDigest: sha256(arm64),
+      imageManifest: ARM64,
+      imageDigest: sha256(ARM64),
       imageTag: 'previous',
     }),
   );
-  return sha256(arm64);
+  return sha256(ARM64);
 }
 
 type ResponseServer = { url: string; bodies: Record<string, unknown>[]; close(): Promise<void> };

@@ -18,11 +18,13 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
 import { ROOT } from '../scripts/build';
+import { loadTemplate } from '../scripts/lib/cfn-yaml';
+import { createIdempotencyTable } from '../scripts/lib/idempotency-table';
 import { invokeBundle } from '../scripts/lib/invoke';
 import type { Moto } from '../scripts/lib/moto';
 import { startEmailRecorder } from '../tests/support/email-recorder';
@@ -87,25 +89,9 @@ async function runChild(env: Record<string, string>, sides: Side[], plan: WarmPl
   }
 }
 
-/** Configuration for a set-up client talking to moto directly. */
-export function motoClient(moto: Moto) {
-  return {
-    endpoint: moto.endpoint,
-    region: moto.env.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-}
-
-async function createTable(moto: Moto, name: string): Promise<void> {
-  const ddb = new DynamoDBClient(motoClient(moto));
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
-  );
+/** The channel's idempotency table, as its template declares it. */
+async function createTable(moto: Moto, name: string, template: string): Promise<void> {
+  await createIdempotencyTable(new DynamoDBClient(moto.client), name, loadTemplate(join(ROOT, template)));
 }
 
 function result(name: 'email' | 'sms', times: number[][], requests: number): WarmResult {
@@ -125,8 +111,8 @@ function result(name: 'email' | 'sms', times: number[][], requests: number): War
 export async function warmEmail(bundles: Bundles, moto: Moto, plan: WarmPlan): Promise<WarmResult> {
   const run = randomUUID().slice(0, 8);
   const table = `cloud-cron-bench-email-${run}`;
-  await createTable(moto, table);
-  await new SESv2Client(motoClient(moto)).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
+  await createTable(moto, table, 'template-email.yaml');
+  await new SESv2Client(moto.client).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
   const recorder = await startEmailRecorder(moto.endpoint);
   try {
     const env = baseEnv({
@@ -167,9 +153,9 @@ export async function warmEmail(bundles: Bundles, moto: Moto, plan: WarmPlan): P
 export async function warmSms(bundles: Bundles, moto: Moto, plan: WarmPlan): Promise<WarmResult> {
   const run = randomUUID().slice(0, 8);
   const table = `cloud-cron-bench-sms-${run}`;
-  await createTable(moto, table);
+  await createTable(moto, table, 'template-sms.yaml');
   const secretArn = (
-    await new SecretsManagerClient(motoClient(moto)).send(
+    await new SecretsManagerClient(moto.client).send(
       new CreateSecretCommand({
         Name: `cloud-cron-bench/twilio-${run}`,
         SecretString: JSON.stringify({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }),

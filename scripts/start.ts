@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -30,6 +30,7 @@ import { startEmailRecorder } from '../tests/support/email-recorder';
 import { startTwilioStandin } from '../tests/support/twilio-standin';
 import { buildAll, ROOT } from './build';
 import { loadTemplate, type Template } from './lib/cfn-yaml';
+import { createIdempotencyTable } from './lib/idempotency-table';
 import { invokeBundle } from './lib/invoke';
 import { startMoto } from './lib/moto';
 import { functionEnvironment } from './lib/template-env';
@@ -314,16 +315,7 @@ export async function start(opts: Options): Promise<number> {
           ['email', emailTemplate],
           ['sms', smsTemplate],
         ] as const) {
-          const p = t.Resources.IdempotencyTable.Properties as { AttributeDefinitions: never; KeySchema: never };
-          tables[name] = `cloud-cron-demo-${name}-idempotency-${Date.now()}`;
-          await ddb.send(
-            new CreateTableCommand({
-              TableName: tables[name],
-              BillingMode: 'PAY_PER_REQUEST',
-              AttributeDefinitions: p.AttributeDefinitions,
-              KeySchema: p.KeySchema,
-            }),
-          );
+          tables[name] = await createIdempotencyTable(ddb, `cloud-cron-demo-${name}-idempotency-${Date.now()}`, t);
         }
         const channel = async (name: string, topicArn: string, filter: string) => {
           const url = (await sqs.send(new CreateQueueCommand({ QueueName: `cloud-cron-demo-${name}` }))).QueueUrl!;

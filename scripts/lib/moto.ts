@@ -8,6 +8,8 @@ export type Moto = {
   endpoint: string;
   /** Environment for an AWS SDK v3 client or a bundle under test: endpoint, region, dummy credentials. */
   env: Record<string, string>;
+  /** Configuration for an AWS SDK v3 client of the calling process (set-up code) talking to this server. */
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   reset(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -68,6 +70,7 @@ export async function startMoto(region = 'us-east-1'): Promise<Moto> {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_SESSION_TOKEN: 'testing',
     },
+    client: { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },

@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ScanCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
 import { buildAll } from '../../../scripts/build';
+import { createIdempotencyTable } from '../../../scripts/lib/idempotency-table';
 import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { invokeBundle } from '../../support/bundle';
 import { readTemplate } from '../../support/cfn';
@@ -27,15 +28,6 @@ let recorder: EmailRecorder;
 let tableCount = 0;
 
 type EmailResult = { sends: { batch: number; recipients: number; duplicate: boolean; sesMessageId: string }[] };
-
-/** Configuration for a test-side SDK client talking to moto directly. */
-function motoClient() {
-  return {
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-}
 
 function event(name: string): SNSEvent {
   return JSON.parse(readFileSync(join(EVENTS, name), 'utf8')) as SNSEvent;
@@ -55,23 +47,11 @@ function templateEnv(parameters: Record<string, string>, resources: Record<strin
 
 /** A fresh idempotency table per test, like a fresh stack. */
 async function newTable(): Promise<string> {
-  const name = `${TABLE}-${++tableCount}`;
-  const ddb = new DynamoDBClient(motoClient());
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
+  return createIdempotencyTable(
+    new DynamoDBClient(moto.client),
+    `${TABLE}-${++tableCount}`,
+    readTemplate('template-email.yaml'),
   );
-  await ddb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
-  return name;
 }
 
 async function envFor(parameters: Record<string, string>): Promise<Record<string, string>> {
@@ -106,7 +86,7 @@ beforeAll(async () => {
   await buildAll(ROOT, ['email']);
   moto = await startMoto();
   recorder = await startEmailRecorder(moto.endpoint);
-  const ses = new SESv2Client(motoClient());
+  const ses = new SESv2Client(moto.client);
   await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
 });
 
@@ -276,7 +256,7 @@ test('a broken template fails the invocation with an error naming the template, 
   expect(recorder.attempts()).toBe(0);
   expect(await motoSentSince(before)).toHaveLength(0);
   // No idempotency record is left behind: once the template is fixed, a redrive of the event sends it.
-  const items = await new DynamoDBClient(motoClient()).send(new ScanCommand({ TableName: env.IDEMPOTENCY_TABLE }));
+  const items = await new DynamoDBClient(moto.client).send(new ScanCommand({ TableName: env.IDEMPOTENCY_TABLE }));
   expect(items.Count).toBe(0);
 });
 
@@ -306,7 +286,7 @@ test('a paused account fails with SendingPausedError and logs the line the alarm
 });
 
 test('templates from TemplatesS3Uri are used for the parts without an inline template', async () => {
-  const s3 = new S3Client({ ...motoClient(), forcePathStyle: true });
+  const s3 = new S3Client({ ...moto.client, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'team-templates' }));
   const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: 'team-templates', Key, Body }));
   await put('email/nightly/html.hbs', '<h2>{{subject}}</h2><p>{{message}}</p><p>job: {{attributes.job}}</p>');

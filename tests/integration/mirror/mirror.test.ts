@@ -4,7 +4,6 @@
  * build's end is played by the sample build-state events in events/.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -21,6 +20,7 @@ import { buildAll, ROOT } from '../../../scripts/build';
 import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { invokeBundle } from '../../support/bundle';
 import { readTemplate } from '../../support/cfn';
+import { ARM64, pushIndexedImage, sha256 } from '../../support/ecr-image';
 import { type Moto, startMoto } from '../../support/moto';
 import { EVENTS, tempDir } from '../../support/paths';
 
@@ -117,39 +117,10 @@ async function motoProxy(target: string): Promise<Proxy> {
   };
 }
 
-const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const ACCOUNT = '123456789012';
 const SOURCE = `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com/release/app`;
 const DEST = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/mirror/app`;
 const PROJECT = 'cloud-cron-mirror-copy';
-
-const platformManifest = (arch: string) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(`config-${arch}`), size: 100 },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(`layer-${arch}`), size: 200 }],
-  });
-const AMD64 = platformManifest('amd64');
-const ARM64 = platformManifest('arm64');
-const INDEX = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.index.v1+json',
-  manifests: [
-    {
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      digest: sha256(AMD64),
-      size: AMD64.length,
-      platform: { os: 'linux', architecture: 'amd64' },
-    },
-    {
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      digest: sha256(ARM64),
-      size: ARM64.length,
-      platform: { os: 'linux', architecture: 'arm64' },
-    },
-  ],
-});
 
 let moto: Moto;
 let proxy: Proxy;
@@ -263,26 +234,7 @@ beforeAll(async () => {
   sourceEcr = new ECRClient({ ...client, region: 'us-west-2' });
   destEcr = new ECRClient({ ...client, region: 'us-east-1' });
   codebuild = new CodeBuildClient({ ...client, region: 'us-east-1' });
-  await sourceEcr.send(new CreateRepositoryCommand({ repositoryName: 'release/app' }));
-  for (const manifest of [AMD64, ARM64]) {
-    await sourceEcr.send(
-      new PutImageCommand({
-        repositoryName: 'release/app',
-        imageManifest: manifest,
-        imageDigest: sha256(manifest),
-        imageTag: sha256(manifest).slice(7, 19),
-      }),
-    );
-  }
-  await sourceEcr.send(
-    new PutImageCommand({
-      repositoryName: 'release/app',
-      imageManifest: INDEX,
-      imageManifestMediaType: 'application/vnd.oci.image.index.v1+json',
-      imageDigest: sha256(INDEX),
-      imageTag: 'v1',
-    }),
-  );
+  await pushIndexedImage(sourceEcr, 'release/app', 'v1');
   await destEcr.send(new CreateRepositoryCommand({ repositoryName: 'mirror/app' }));
   await codebuild.send(
     new CreateProjectCommand({

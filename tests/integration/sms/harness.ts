@@ -6,10 +6,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, type KeySchemaElement, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
 import { buildAll } from '../../../scripts/build';
+import { createIdempotencyTable as createTableAsDeclared } from '../../../scripts/lib/idempotency-table';
 import { functionEnvironment } from '../../../scripts/lib/template-env';
 import { readTemplate } from '../../support/cfn';
 import type { Moto } from '../../support/moto';
@@ -66,11 +67,7 @@ export function templateEnv(params: Record<string, string>, resources: Record<st
 }
 
 export async function createTwilioSecret(moto: Moto, name: string, value: unknown): Promise<string> {
-  const client = new SecretsManagerClient({
-    endpoint: moto.endpoint,
-    region: moto.env.AWS_REGION,
-    credentials: awsCredentials(moto),
-  });
+  const client = new SecretsManagerClient(moto.client);
   const out = await client.send(
     new CreateSecretCommand({ Name: name, SecretString: typeof value === 'string' ? value : JSON.stringify(value) }),
   );
@@ -79,18 +76,7 @@ export async function createTwilioSecret(moto: Moto, name: string, value: unknow
 
 /** The idempotency table, with the key schema the template declares. */
 export async function createIdempotencyTable(moto: Moto, name: string): Promise<void> {
-  const props = template.Resources.IdempotencyTable.Properties as {
-    KeySchema: KeySchemaElement[];
-    AttributeDefinitions: { AttributeName: string; AttributeType: 'S' }[];
-  };
-  await dynamo(moto).send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: props.KeySchema,
-      AttributeDefinitions: props.AttributeDefinitions,
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTableAsDeclared(dynamo(moto), name, template);
 }
 
 export async function idempotencyRecords(moto: Moto, table: string): Promise<Record<string, unknown>[]> {
@@ -98,16 +84,8 @@ export async function idempotencyRecords(moto: Moto, table: string): Promise<Rec
   return (out.Items ?? []) as Record<string, unknown>[];
 }
 
-function awsCredentials(moto: Moto) {
-  return { accessKeyId: moto.env.AWS_ACCESS_KEY_ID, secretAccessKey: moto.env.AWS_SECRET_ACCESS_KEY };
-}
-
 function dynamo(moto: Moto): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: moto.env.AWS_REGION,
-    credentials: awsCredentials(moto),
-  });
+  return new DynamoDBClient(moto.client);
 }
 
 /** An event from events/, optionally with another SNS MessageId (a different message) or message text. */
