@@ -36,6 +36,17 @@ function unzip(zip: Buffer, name: string): Buffer {
   throw new Error(`${name} not in archive`);
 }
 
+/** The same packaging run each time: every app plus the example parent, into one bucket and folder. */
+const packageOptions = () => ({
+  bucket: BUCKET,
+  prefix: 'cloud-cron/test',
+  region: 'us-east-1',
+  outDir,
+  s3,
+  build: false,
+  extraTemplates: ['examples/parent/template.yaml'],
+});
+
 beforeAll(async () => {
   moto = await startMoto();
   s3 = new S3Client({
@@ -47,15 +58,7 @@ beforeAll(async () => {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await buildAll(ROOT);
   outDir = tempDir();
-  packaged = await packageAll({
-    bucket: BUCKET,
-    prefix: 'cloud-cron/test',
-    region: 'us-east-1',
-    outDir,
-    s3,
-    build: false,
-    extraTemplates: ['examples/parent/template.yaml'],
-  });
+  packaged = await packageAll(packageOptions());
 }, 120000);
 
 afterAll(async () => moto?.stop());
@@ -115,15 +118,7 @@ test('packaged SAR templates translate and lint clean as they are', () => {
 });
 
 test('packaging again uploads nothing: the same code keeps the same key', async () => {
-  const again = await packageAll({
-    bucket: BUCKET,
-    prefix: 'cloud-cron/test',
-    region: 'us-east-1',
-    outDir,
-    s3,
-    build: false,
-    extraTemplates: ['examples/parent/template.yaml'],
-  });
+  const again = await packageAll(packageOptions());
   expect(again.flatMap((p) => p.uploads)).toEqual([]);
   expect(again.map((p) => readFileSync(p.output, 'utf8'))).toEqual(packaged.map((p) => readFileSync(p.output, 'utf8')));
 });
