@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   testTimeout: 60000,
-  setupFiles: ['<rootDir>/tests/support/setup-env.js'],
+  setupFiles: ['<rootDir>/tests/setup-env.js'],
   maxWorkers: 2,
-  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
 };

@@ -12,8 +12,8 @@
  */
 import { fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from '../scripts/build';
-import { loadTemplate, type Template } from '../scripts/lib/cfn-yaml';
+import { ROOT } from '../tooling/build';
+import { loadTemplate, type Template } from '../tooling/cfn-yaml';
 import type { Bundles } from './lib/bundles';
 import { ACCOUNT, baseEnv, REGION, templateEnv } from './lib/env';
 import { median, type Summary, summarize } from './lib/stats';

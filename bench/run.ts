@@ -14,9 +14,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT } from '../scripts/build';
-import { type Moto, startMoto } from '../scripts/lib/moto';
-import { tempDir } from '../tests/support/paths';
+import { ROOT } from '../tooling/build';
+import { type Moto, startMoto } from '../tooling/moto';
+import { tempDir } from '../tooling/paths';
 import { type ColdResult, coldSeries, coldStart } from './cold';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';

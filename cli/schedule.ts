@@ -5,7 +5,7 @@
  * when not: exit 1) and prints its next N run times in the zone, each with its UTC instant (exit 0).
  * Usage errors exit 2.
  */
-import { formatInZone, nextRuns, ScheduleError, validateSchedule } from '../functions/macro/schedule';
+import { formatInZone, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
 
 const USAGE = `usage: cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]
   --tz     IANA time zone the expression is evaluated in (default UTC)

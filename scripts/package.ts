@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { stringify as yamlStringify } from 'yaml';
-import { buildAll, functionBuilds, ROOT, templateFiles } from './build';
-import { loadTemplate, type Template } from './lib/cfn-yaml';
-import { zipDirectory } from './lib/zip';
+import { buildAll, functionBuilds, ROOT, templateFiles } from '../tooling/build';
+import { loadTemplate, type Template } from '../tooling/cfn-yaml';
+import { zipDirectory } from '../tooling/zip';
 
 /**
  * YAML that every reader takes the same way: YAML 1.1 quoting, so strings such as 2012-10-17 or "on" stay strings

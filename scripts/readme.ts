@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './build';
-import { loadTemplate, type TemplateParameter } from './lib/cfn-yaml';
+import { ROOT } from '../tooling/build';
+import { loadTemplate, type TemplateParameter } from '../tooling/cfn-yaml';
 
 export const README = join(ROOT, 'README.md');
 export const DOCUMENTED_TEMPLATES = [

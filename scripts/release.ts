@@ -18,8 +18,8 @@ import {
   ListApplicationsCommand,
   ServerlessApplicationRepositoryClient,
 } from '@aws-sdk/client-serverlessapplicationrepository';
-import { ROOT } from './build';
-import type { Template } from './lib/cfn-yaml';
+import { ROOT } from '../tooling/build';
+import type { Template } from '../tooling/cfn-yaml';
 import { type PackagedTemplate, PackageError, packageAll, parseArgs, s3Client, stringify } from './package';
 
 export const SCHEDULED_JOB = 'template-scheduled-lambda.yaml';

@@ -26,14 +26,14 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
-import { startEmailRecorder } from '../tests/support/email-recorder';
-import { startTwilioStandin } from '../tests/support/twilio-standin';
-import { buildAll, ROOT } from './build';
-import { loadTemplate, type Template } from './lib/cfn-yaml';
-import { createIdempotencyTable } from './lib/idempotency-table';
-import { invokeBundle } from './lib/invoke';
-import { startMoto } from './lib/moto';
-import { functionEnvironment } from './lib/template-env';
+import { buildAll, ROOT } from '../tooling/build';
+import { loadTemplate, type Template } from '../tooling/cfn-yaml';
+import { startEmailRecorder } from '../tooling/email-recorder';
+import { createIdempotencyTable } from '../tooling/idempotency-table';
+import { invokeBundle } from '../tooling/invoke';
+import { startMoto } from '../tooling/moto';
+import { functionEnvironment } from '../tooling/template-env';
+import { startTwilioStandin } from '../tooling/twilio-standin';
 
 const USAGE = `usage: npm start -- [options]
   --payload FILE     the event the schedule sends the job (JSON; default: a demo health check of local endpoints)
@@ -376,7 +376,7 @@ export async function start(opts: Options): Promise<number> {
         if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
         if (r.result.status !== 'success')
           throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
-        const { nextRuns, formatInZone } = await import('../functions/macro/schedule');
+        const { nextRuns, formatInZone } = await import('../functions/common/schedule');
         const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatInZone(d, opts.timezone));
         return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
       },

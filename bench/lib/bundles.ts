@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildAll, type FunctionBuild, functionBuilds, ROOT } from '../../scripts/build';
+import { buildAll, type FunctionBuild, functionBuilds, ROOT } from '../../tooling/build';
 
 export const FUNCTIONS = ['email', 'sms', 'mirror', 'macro'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];

@@ -3,8 +3,8 @@
  * function's own variables exactly as its template sets them (scripts/lib/template-env.ts), for the benchmark's
  * parameter values. Baselines run with the same environment as the function they stand beside.
  */
-import { loadTemplate } from '../../scripts/lib/cfn-yaml';
-import { functionEnvironment, type ResolveContext } from '../../scripts/lib/template-env';
+import { loadTemplate } from '../../tooling/cfn-yaml';
+import { functionEnvironment, type ResolveContext } from '../../tooling/template-env';
 import type { Bundles, FunctionName } from './bundles';
 
 export const REGION = 'us-east-1';

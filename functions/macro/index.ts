@@ -3,7 +3,7 @@
  * status "failure" and an errorMessage that says what to fix (CloudFormation shows it verbatim).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Template } from '../../scripts/lib/cfn-yaml';
+import type { Template } from '../common/template';
 import { MacroError } from './errors';
 import { type ParameterValues, transform } from './transform';
 

@@ -11,9 +11,10 @@
  * parameter holding that function's map (default `SnsTopics`), so one template can give functions
  * different topics. Everything else in the template is left untouched.
  */
-import type { Template, TemplateResource } from '../../scripts/lib/cfn-yaml';
+
+import { validateSchedule } from '../common/schedule';
+import type { Template, TemplateResource } from '../common/template';
 import { MacroError } from './errors';
-import { validateSchedule } from './schedule';
 import { parseSnsTopics, type TopicEntry } from './sns-topics';
 
 export type ParameterValues = Record<string, unknown>;

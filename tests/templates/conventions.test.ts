@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTemplate } from '../support/cfn';
-import { ROOT } from '../support/paths';
+import { readTemplate } from '../../tooling/cfn';
+import { ROOT } from '../../tooling/paths';
 
 const TEMPLATES = [
   'template-scheduled-lambda.yaml',

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Template } from '../../scripts/lib/cfn-yaml';
-import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../support/cfn';
-import { SHARED } from '../support/paths';
-import { sarProblems } from '../support/sar';
+import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
+import type { Template } from '../../tooling/cfn-yaml';
+import { SHARED } from '../../tooling/paths';
+import { sarProblems } from '../../tooling/sar';
 
 const FILE = 'template-email.yaml';
 const REQUIRED = {

@@ -12,9 +12,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { TOPIC_VARIABLES } from '../../examples/job/src/contract';
 import { resolveEvent } from '../../examples/job/src/event';
 import { transform as cloudCron } from '../../functions/macro/transform';
-import { loadTemplate, type Template, type TemplateParameter } from '../../scripts/lib/cfn-yaml';
-import { cfnLint, describeFindings, samTranslate } from '../support/cfn';
-import { EVENTS, ROOT } from '../support/paths';
+import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
+import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
+import { EVENTS, ROOT } from '../../tooling/paths';
 
 const PARENT_DIR = join(ROOT, 'examples', 'parent');
 const PARENT_FILE = join(PARENT_DIR, 'template.yaml');

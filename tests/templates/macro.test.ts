@@ -1,5 +1,5 @@
-import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../support/cfn';
-import { sarProblems } from '../support/sar';
+import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
+import { sarProblems } from '../../tooling/sar';
 
 const FILE = 'macro/template.yaml';
 

@@ -1,7 +1,7 @@
 import { parseRepositoryUri } from '../../functions/mirror/image-ref';
-import type { Template } from '../../scripts/lib/cfn-yaml';
-import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../support/cfn';
-import { sarProblems } from '../support/sar';
+import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
+import type { Template } from '../../tooling/cfn-yaml';
+import { sarProblems } from '../../tooling/sar';
 
 const FILE = 'template-mirror.yaml';
 const template = readTemplate(FILE);

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTemplate } from '../../scripts/lib/cfn-yaml';
 import { DOCUMENTED_TEMPLATES, README, regenerate } from '../../scripts/readme';
-import { ROOT } from '../support/paths';
+import { loadTemplate } from '../../tooling/cfn-yaml';
+import { ROOT } from '../../tooling/paths';
 
 const readme = readFileSync(README, 'utf8');
 const present = DOCUMENTED_TEMPLATES.filter((f) => existsSync(join(ROOT, f)));

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTemplate, templatePath } from '../support/cfn';
-import { ROOT } from '../support/paths';
-import { sarProblems } from '../support/sar';
+import { readTemplate, templatePath } from '../../tooling/cfn';
+import { ROOT } from '../../tooling/paths';
+import { sarProblems } from '../../tooling/sar';
 
 const SAR_APPS = ['macro/template.yaml', 'template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml'];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

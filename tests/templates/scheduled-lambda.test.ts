@@ -4,11 +4,11 @@
  */
 
 import type { MacroResponse } from '../../functions/macro/index';
-import { buildAll } from '../../scripts/build';
-import type { Template } from '../../scripts/lib/cfn-yaml';
-import { invokeBundle } from '../support/bundle';
-import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../support/cfn';
-import { ROOT } from '../support/paths';
+import { buildAll } from '../../tooling/build';
+import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../../tooling/cfn';
+import type { Template } from '../../tooling/cfn-yaml';
+import { invokeBundle } from '../../tooling/invoke';
+import { ROOT } from '../../tooling/paths';
 
 const TEMPLATE = 'template-scheduled-lambda.yaml';
 const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/nightly-report@sha256:${'a'.repeat(64)}`;

@@ -5,9 +5,9 @@
  */
 
 import { loadSmsConfig } from '../../functions/sms/config';
-import type { Template } from '../../scripts/lib/cfn-yaml';
-import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../support/cfn';
-import { sarProblems } from '../support/sar';
+import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
+import type { Template } from '../../tooling/cfn-yaml';
+import { sarProblems } from '../../tooling/sar';
 
 const FILE = 'template-sms.yaml';
 const template = readTemplate(FILE);

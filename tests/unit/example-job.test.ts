@@ -17,8 +17,8 @@ import { createHandler } from '../../examples/job/src/job';
 import { buildMessage, subjectOf } from '../../examples/job/src/messages';
 import { contextFromSns } from '../../functions/common/context';
 import { compileTemplate } from '../../functions/common/render';
-import { loadTemplate } from '../../scripts/lib/cfn-yaml';
-import { ROOT } from '../support/paths';
+import { loadTemplate } from '../../tooling/cfn-yaml';
+import { ROOT } from '../../tooling/paths';
 
 const REPORTS = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
 const ALERTS = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';

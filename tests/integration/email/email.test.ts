@@ -9,14 +9,14 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
-import { buildAll } from '../../../scripts/build';
-import { createIdempotencyTable } from '../../../scripts/lib/idempotency-table';
-import { functionEnvironment } from '../../../scripts/lib/template-env';
-import { invokeBundle } from '../../support/bundle';
-import { readTemplate } from '../../support/cfn';
-import { type EmailRecorder, type RecordedSend, startEmailRecorder } from '../../support/email-recorder';
-import { type Moto, startMoto } from '../../support/moto';
-import { EVENTS, ROOT } from '../../support/paths';
+import { buildAll } from '../../../tooling/build';
+import { readTemplate } from '../../../tooling/cfn';
+import { type EmailRecorder, type RecordedSend, startEmailRecorder } from '../../../tooling/email-recorder';
+import { createIdempotencyTable } from '../../../tooling/idempotency-table';
+import { invokeBundle } from '../../../tooling/invoke';
+import { type Moto, startMoto } from '../../../tooling/moto';
+import { EVENTS, ROOT } from '../../../tooling/paths';
+import { functionEnvironment } from '../../../tooling/template-env';
 
 jest.setTimeout(120_000);
 

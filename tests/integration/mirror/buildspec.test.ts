@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mirrorBuildspec, runBuildPhase } from '../../support/registry-buildspec';
-import { pushTestImage, type TestImage, writeTestImage } from '../../support/registry-image';
-import { getManifest, type Registry, startRegistry } from '../../support/registry-server';
+import { mirrorBuildspec, runBuildPhase } from '../../../tooling/registry-buildspec';
+import { pushTestImage, type TestImage, writeTestImage } from '../../../tooling/registry-image';
+import { getManifest, type Registry, startRegistry } from '../../../tooling/registry-server';
 
 let source: Registry;
 let dest: Registry;

@@ -16,13 +16,13 @@ import {
   ListBuildsForProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { buildAll, ROOT } from '../../../scripts/build';
-import { functionEnvironment } from '../../../scripts/lib/template-env';
-import { invokeBundle } from '../../support/bundle';
-import { readTemplate } from '../../support/cfn';
-import { ARM64, pushIndexedImage, sha256 } from '../../support/ecr-image';
-import { type Moto, startMoto } from '../../support/moto';
-import { EVENTS, tempDir } from '../../support/paths';
+import { buildAll, ROOT } from '../../../tooling/build';
+import { readTemplate } from '../../../tooling/cfn';
+import { ARM64, pushIndexedImage, sha256 } from '../../../tooling/ecr-image';
+import { invokeBundle } from '../../../tooling/invoke';
+import { type Moto, startMoto } from '../../../tooling/moto';
+import { EVENTS, tempDir } from '../../../tooling/paths';
+import { functionEnvironment } from '../../../tooling/template-env';
 
 type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer };
 type ResponseServer = { url: string; received: Received[]; close(): Promise<void> };

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { buildAll } from '../../../scripts/build';
-import { loadTemplate } from '../../../scripts/lib/cfn-yaml';
 import { type PackagedTemplate, packageAll } from '../../../scripts/package';
-import { cfnLint, describeFindings, samTranslate } from '../../support/cfn';
-import { type Moto, startMoto } from '../../support/moto';
-import { DIST, ROOT, tempDir } from '../../support/paths';
+import { buildAll } from '../../../tooling/build';
+import { cfnLint, describeFindings, samTranslate } from '../../../tooling/cfn';
+import { loadTemplate } from '../../../tooling/cfn-yaml';
+import { type Moto, startMoto } from '../../../tooling/moto';
+import { DIST, ROOT, tempDir } from '../../../tooling/paths';
 
 const BUCKET = 'cloud-cron-artifacts';
 let moto: Moto;

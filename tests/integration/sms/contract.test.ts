@@ -6,9 +6,9 @@
  * Without ../shared the test cannot run: it says so loudly and is reported as skipped, never as passed.
  */
 import { randomUUID } from 'node:crypto';
-import { invokeBundle } from '../../support/bundle';
-import { type Moto, startMoto } from '../../support/moto';
-import { type Prism, startPrism, TWILIO_SPEC, twilioSpecAvailable } from '../../support/twilio-prism';
+import { invokeBundle } from '../../../tooling/invoke';
+import { type Moto, startMoto } from '../../../tooling/moto';
+import { type Prism, startPrism, TWILIO_SPEC, twilioSpecAvailable } from '../../../tooling/twilio-prism';
 import {
   ACCOUNT_SID,
   API_KEY_SECRET,

@@ -4,9 +4,9 @@
  * retryable errors with backoff, partial failure and retry of only the unsent recipients, credentials.
  */
 import { randomUUID } from 'node:crypto';
-import { type InvokeResult, invokeBundle } from '../../support/bundle';
-import { type Moto, startMoto } from '../../support/moto';
-import { MAGIC_NUMBERS, startTwilioStandin, TWILIO_ERRORS, type TwilioStandin } from '../../support/twilio-standin';
+import { type InvokeResult, invokeBundle } from '../../../tooling/invoke';
+import { type Moto, startMoto } from '../../../tooling/moto';
+import { MAGIC_NUMBERS, startTwilioStandin, TWILIO_ERRORS, type TwilioStandin } from '../../../tooling/twilio-standin';
 import {
   ACCOUNT_SID,
   API_KEY_SECRET,

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
-import { buildAll } from '../../../scripts/build';
-import { createIdempotencyTable as createTableAsDeclared } from '../../../scripts/lib/idempotency-table';
-import { functionEnvironment } from '../../../scripts/lib/template-env';
-import { readTemplate } from '../../support/cfn';
-import type { Moto } from '../../support/moto';
-import { DIST, EVENTS, ROOT } from '../../support/paths';
+import { buildAll } from '../../../tooling/build';
+import { readTemplate } from '../../../tooling/cfn';
+import { createIdempotencyTable as createTableAsDeclared } from '../../../tooling/idempotency-table';
+import type { Moto } from '../../../tooling/moto';
+import { DIST, EVENTS, ROOT } from '../../../tooling/paths';
+import { functionEnvironment } from '../../../tooling/template-env';
 
 export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const AUTH_TOKEN = 'test-auth-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0';

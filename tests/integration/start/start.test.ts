@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tempDir } from '../../support/paths';
+import { ROOT, tempDir } from '../../../tooling/paths';
 
 test('npm start runs the whole chain and prints what was sent by email and SMS', () => {
   const out = tempDir();

@@ -21,7 +21,7 @@ import { createEmailHandler } from '../../../functions/email/app';
 import { loadConfig } from '../../../functions/email/config';
 import { PermanentSendError, RetryableSendError, SendingPausedError } from '../../../functions/email/errors';
 import { createTemplateProvider } from '../../../functions/email/templates';
-import { EVENTS } from '../../support/paths';
+import { EVENTS } from '../../../tooling/paths';
 
 const ses = mockClient(SESv2Client);
 const context = {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../../cli/preview-email';
 import { sampleContext } from '../../../cli/sample';
-import { EVENTS, tempDir } from '../../support/paths';
+import { EVENTS, tempDir } from '../../../tooling/paths';
 
 let out: string;
 let errors: string[];

@@ -4,8 +4,8 @@ import { MacroError } from '../../../functions/macro/errors';
 import { handler, type MacroEvent } from '../../../functions/macro/index';
 import { parseSnsTopics } from '../../../functions/macro/sns-topics';
 import { POLICY_NAME, transform } from '../../../functions/macro/transform';
-import type { Template } from '../../../scripts/lib/cfn-yaml';
-import { EVENTS } from '../../support/paths';
+import type { Template } from '../../../tooling/cfn-yaml';
+import { EVENTS } from '../../../tooling/paths';
 
 const ARN = (name: string, region = 'us-east-1', partition = 'aws') =>
   `arn:${partition}:sns:${region}:123456789012:${name}`;

@@ -21,7 +21,7 @@ import {
   isBuildStateEvent,
   isCloudFormationEvent,
 } from '../../../functions/mirror/mirror';
-import { EVENTS } from '../../support/paths';
+import { EVENTS } from '../../../tooling/paths';
 
 const ecrMock = mockClient(ECRClient);
 const codebuildMock = mockClient(CodeBuildClient);

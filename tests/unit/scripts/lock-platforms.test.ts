@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { complete, missingOptional, platformOf } from '../../../scripts/lock-platforms';
-import { ROOT } from '../../support/paths';
+import { ROOT } from '../../../tooling/paths';
 
 test('package-lock.json holds every optional platform package, so npm ci accepts it (else: npm run lock:platforms)', () => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));

@@ -14,7 +14,7 @@ import {
 } from '../../../functions/sms/deliver';
 import { TwilioTransportError } from '../../../functions/sms/transport';
 import type { SendSms } from '../../../functions/sms/twilio';
-import { TWILIO_ERRORS } from '../../support/twilio-standin';
+import { TWILIO_ERRORS } from '../../../tooling/twilio-standin';
 
 const A = '+15551230001';
 const B = '+15551230002';

@@ -6,7 +6,7 @@ import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import { classifyTwilioError, SmsDeliveryError } from '../../../functions/sms/errors';
 import { TwilioTransportError } from '../../../functions/sms/transport';
-import { TWILIO_ERRORS, twilioError } from '../../support/twilio-standin';
+import { TWILIO_ERRORS, twilioError } from '../../../tooling/twilio-standin';
 
 /** What Version.throwException raises for an answer (its body as text, as the transport returns it). */
 function raised(status: number, body: unknown): Error {

@@ -9,8 +9,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { EVENTS } from '../../support/paths';
-import { startTwilioStandin, type TwilioStandin } from '../../support/twilio-standin';
+import { EVENTS } from '../../../tooling/paths';
+import { startTwilioStandin, type TwilioStandin } from '../../../tooling/twilio-standin';
 
 const AC = `AC${'0123456789abcdef'.repeat(2)}`;
 const TOKEN = 'handler-test-token-8c7b6a';

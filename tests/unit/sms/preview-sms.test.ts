@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../cli/main';
-import { EVENTS, tempDir } from '../../support/paths';
+import { EVENTS, tempDir } from '../../../tooling/paths';
 
 let out: string[];
 let err: string[];

@@ -5,7 +5,7 @@ import { contextFromRecord, contextFromSns, type TemplateContext } from '../../.
 import { TemplateError } from '../../../functions/common/render';
 import { EmptyMessageError } from '../../../functions/sms/errors';
 import { createRenderer, defaultSmsText, renderBody } from '../../../functions/sms/render';
-import { EVENTS } from '../../support/paths';
+import { EVENTS } from '../../../tooling/paths';
 
 function eventContext(file: string): TemplateContext {
   const event = JSON.parse(readFileSync(join(EVENTS, file), 'utf8')) as SNSEvent;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { TwilioCredentialsError } from '../../../functions/sms/errors';
 import { createTransport, formEncode, TwilioTransportError } from '../../../functions/sms/transport';
 import { createSenderSource, createTwilioSender, parseCredentials, type SendSms } from '../../../functions/sms/twilio';
-import { startTwilioStandin, type TwilioStandin } from '../../support/twilio-standin';
+import { startTwilioStandin, type TwilioStandin } from '../../../tooling/twilio-standin';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cloud-cron/twilio-AbCdEf';
 const AC = `AC${'0123456789abcdef'.repeat(2)}`;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DIST = join(__dirname, '..', '..', 'dist');
+const DIST = join(__dirname, '..', 'dist');
 
 export type InvokeResult<T = unknown> =
   | { ok: true; result: T; logs: string }

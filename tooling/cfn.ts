@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTemplate, type Template } from '../../scripts/lib/cfn-yaml';
+import { loadTemplate, type Template } from './cfn-yaml';
 import { ROOT, tempDir } from './paths';
 
 export type LintFinding = { Rule: { Id: string }; Message: string; Location: unknown; Level: string };
@@ -36,7 +36,7 @@ export function samTranslate(template: string | object, parameterValues: Record<
   const file = typeof template === 'string' ? template : writeTemplate(template);
   const out = execFileSync(
     'python3',
-    [join(ROOT, 'scripts', 'sam_translate.py'), file, JSON.stringify(parameterValues)],
+    [join(ROOT, 'tooling', 'sam_translate.py'), file, JSON.stringify(parameterValues)],
     {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,

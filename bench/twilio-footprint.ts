@@ -4,7 +4,7 @@
  * (`import twilio from 'twilio'`), only the Messages modules with the package's axios transport, only the Messages
  * modules over functions/sms/transport.ts (what functions/sms/twilio.ts does), and the whole SMS function.
  *
- *   npx tsx tests/support/twilio-footprint.ts [runs]
+ *   npx tsx bench/twilio-footprint.ts [runs]
  *
  * The numbers go in docs/sms.md. Builds use the SMS function's own esbuild settings from template-sms.yaml.
  */
@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
-import { functionBuilds } from '../../scripts/build';
-import { ROOT, tempDir } from './paths';
+import { functionBuilds } from '../tooling/build';
+import { ROOT, tempDir } from '../tooling/paths';
 
 type Measure = { name: string; bytes: number; twilioBytes: number; requireMs: number };
 

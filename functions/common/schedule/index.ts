@@ -23,7 +23,7 @@
  * "runs only once"; which of the two is not documented, we take the first). A one-time `at()` that falls in a
  * skipped hour would never run, so it is refused when a time zone is given.
  */
-import { CloudCronError } from '../common/errors';
+import { CloudCronError } from '../errors';
 
 /** A schedule expression or time zone that EventBridge would refuse, or that could never run. */
 export class ScheduleError extends CloudCronError {

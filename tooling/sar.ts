@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Template } from '../../scripts/lib/cfn-yaml';
+import type { Template } from './cfn-yaml';
 import { SHARED } from './paths';
 
 type SarList = { allowedTransforms: string[]; supportedResourceTypes: string[] };

@@ -5,7 +5,7 @@ import {
   ScheduleError,
   validateSchedule,
   validateTimezone,
-} from '../../../functions/macro/schedule';
+} from '../../../functions/common/schedule';
 
 /** The message validateSchedule throws, or undefined when it accepts. */
 function refusal(expression: string, timezone?: string): string | undefined {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
+import type { Template } from '../functions/common/template';
 
 const FUNCTIONS = [
   'Base64',
@@ -70,43 +71,7 @@ function toJs(v: unknown): unknown {
 
 const CUSTOM_TAGS = intrinsicTags();
 
-export type Template = {
-  AWSTemplateFormatVersion?: string;
-  Transform?: string | string[];
-  Description?: string;
-  Metadata?: Record<string, unknown>;
-  Parameters?: Record<string, TemplateParameter>;
-  Conditions?: Record<string, unknown>;
-  Mappings?: Record<string, unknown>;
-  Globals?: Record<string, Record<string, unknown>>;
-  Resources: Record<string, TemplateResource>;
-  Outputs?: Record<string, { Description?: string; Value: unknown; Export?: unknown; Condition?: string }>;
-  Rules?: Record<string, unknown>;
-};
-
-export type TemplateParameter = {
-  Type: string;
-  Default?: string | number;
-  Description?: string;
-  AllowedValues?: (string | number)[];
-  AllowedPattern?: string;
-  ConstraintDescription?: string;
-  MinLength?: number;
-  MaxLength?: number;
-  MinValue?: number;
-  MaxValue?: number;
-  NoEcho?: boolean;
-};
-
-export type TemplateResource = {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  Metadata?: Record<string, unknown>;
-  Condition?: string;
-  DependsOn?: string | string[];
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-};
+export type { Template, TemplateParameter, TemplateResource } from '../functions/common/template';
 
 /** Parses CloudFormation YAML or JSON text into a plain object. */
 export function parseTemplate(text: string): Template {

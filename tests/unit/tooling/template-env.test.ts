@@ -1,5 +1,5 @@
-import type { Template } from '../../../scripts/lib/cfn-yaml';
-import { functionEnvironment, TemplateResolveError } from '../../../scripts/lib/template-env';
+import type { Template } from '../../../tooling/cfn-yaml';
+import { functionEnvironment, TemplateResolveError } from '../../../tooling/template-env';
 
 const template: Template = {
   Parameters: {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { run } from '../../../cli/schedule';
-import { validateSchedule } from '../../../functions/macro/schedule';
-import { ROOT } from '../../support/paths';
+import { validateSchedule } from '../../../functions/common/schedule';
+import { ROOT } from '../../../tooling/paths';
 
 type Result = { code: number; out: string; err: string };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Repository root. */
-export const ROOT = resolve(__dirname, '..', '..');
+export const ROOT = resolve(__dirname, '..');
 /** `../shared` beside the checkout (Twilio's OpenAPI spec, SAR resource list); may be absent. */
 export const SHARED = resolve(ROOT, '..', 'shared');
 export const EVENTS = join(ROOT, 'events');
