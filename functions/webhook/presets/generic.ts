@@ -52,9 +52,17 @@ function defaultBody(context: TemplateContext): string {
   return JSON.stringify({ subject, message, attributes, topicArn, messageId, timestamp });
 }
 
+/**
+ * In a JSON template, `{{json message}}}` (an expression closing an object) is read by Handlebars as the end of a
+ * triple-stash and refused: a space is put between the expression and the brace (harmless in JSON).
+ */
+export function separateClosingBraces(source: string): string {
+  return source.replace(/(\{\{(?!\{)[^{}]*\}\})(?=\})/g, '$1 ');
+}
+
 export function createGenericRenderer(source: string | undefined): GenericRenderer {
   if (source === undefined) return (context) => ({ body: defaultBody(context), headers: { ...JSON_HEADERS } });
-  const render = compileTemplate(source, { name: NAME, escape: false, helpers: { json } });
+  const render = compileTemplate(separateClosingBraces(source), { name: NAME, escape: false, helpers: { json } });
   return (context) => {
     const body = render(escaped(context) as TemplateContext);
     try {
