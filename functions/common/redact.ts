@@ -18,8 +18,8 @@ export function maskEmail(address: string): string {
 }
 
 const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/g;
-// An international number, or a run of 7+ digits (with the usual separators) that may be one.
-const PHONE = /\+?\d[\d ().-]{5,}\d/g;
+// An international number (+ then digits and the usual separators), or a bare run of 10-15 digits.
+const PHONE = /\+\d[\d ().-]{5,}\d|\b\d{10,15}\b/g;
 // A URL keeps its scheme and host; its path and query (webhook tokens, signed parameters) are dropped.
 const URL_PATTERN = /\b(https?):\/\/([^\s/?#"'<>]+)[^\s"'<>]*/gi;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are removed from what is logged

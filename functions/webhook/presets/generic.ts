@@ -57,7 +57,7 @@ function defaultBody(context: TemplateContext): string {
  * triple-stash and refused: a space is put between the expression and the brace (harmless in JSON).
  */
 export function separateClosingBraces(source: string): string {
-  return source.replace(/(\{\{(?!\{)[^{}]*\}\})(?=\})/g, '$1 ');
+  return source.replace(/(?<!\{)(\{\{(?!\{)[^{}]*\}\})(?=\})/g, '$1 ');
 }
 
 export function createGenericRenderer(source: string | undefined): GenericRenderer {
@@ -69,8 +69,11 @@ export function createGenericRenderer(source: string | undefined): GenericRender
       JSON.parse(body);
     } catch (e) {
       // The rendered body may hold message data: only the parser's position is reported.
-      const where = /position \d+|line \d+ column \d+/.exec((e as Error).message)?.[0] ?? 'somewhere';
-      throw new TemplateError(NAME, `it does not render valid JSON (error at ${where})`, { cause: e });
+      const where = /position \d+|line \d+ column \d+/.exec((e as Error).message)?.[0];
+      throw new TemplateError(
+        NAME,
+        `it does not render valid JSON${where ? ` (error at ${where})` : ''}: put text values in quotes ("{{subject}}") and other values through {{json ...}}`,
+      );
     }
     return { body, headers: { ...JSON_HEADERS } };
   };
