@@ -42,3 +42,19 @@ export function redact(text: string, max = 300): string {
     .trim();
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
+
+/**
+ * A copy of a third party's error safe to keep as a cause (loggers print causes): its name, code and HTTP status,
+ * and its message redacted; no stack, no response object.
+ */
+export function redactedError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(redact(e.message ?? ''));
+  copy.name = e.name;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  const meta = e as { code?: unknown; $metadata?: { httpStatusCode?: number }; status?: unknown };
+  if (meta.code !== undefined) (copy as Error & { code?: unknown }).code = meta.code;
+  const status = meta.$metadata?.httpStatusCode ?? meta.status;
+  if (status !== undefined) (copy as Error & { status?: unknown }).status = status;
+  return copy;
+}

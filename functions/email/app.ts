@@ -9,14 +9,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { contextFromRecord } from '../common/context';
 import type { Idempotency } from '../common/idempotency';
 import { TemplateError } from '../common/render';
+import { readSnsEvent } from '../common/sns-event';
 import { batchKey, batchSize, splitRecipients } from './batches';
 import { renderEmail } from './compose';
 import type { EmailConfig } from './config';
 import { SendError, SendingPausedError } from './errors';
-import { sendBatch, sendEmailInput } from './send';
+import { assertSesSize, sendBatch, sendEmailInput } from './send';
 import type { TemplateProvider } from './templates';
 
 export type EmailDeps = {
@@ -32,7 +32,9 @@ export type EmailResult = {
   sends: { messageId: string; batch: number; recipients: number; sesMessageId: string; duplicate: boolean }[];
 };
 
-export function createEmailHandler(deps: EmailDeps): (event: SNSEvent, context: Context) => Promise<EmailResult> {
+export function createEmailHandler(
+  deps: EmailDeps,
+): (event: SNSEvent | unknown, context: Context) => Promise<EmailResult> {
   const { config, ses, templates, idempotency, logger } = deps;
   const batches = splitRecipients({ to: config.to, cc: config.cc, bcc: config.bcc });
 
@@ -40,11 +42,18 @@ export function createEmailHandler(deps: EmailDeps): (event: SNSEvent, context: 
     idempotency.registerContext(context);
     logger.addContext(context);
     const result: EmailResult = { sends: [] };
-    for (const record of event.Records ?? []) {
-      const ctx = contextFromRecord(record);
+    let records: ReturnType<typeof readSnsEvent>;
+    try {
+      records = readSnsEvent(event);
+    } catch (e) {
+      logger.error('not an SNS event: nothing sent; the event goes to the dead-letter queue', { error: e as Error });
+      throw e;
+    }
+    for (const ctx of records) {
       logger.appendKeys({ snsMessageId: ctx.messageId });
       try {
         const email = renderEmail(await templates.get(), ctx);
+        assertSesSize(email);
         logger.debug('rendered email', { subjectLength: email.subject.length, htmlLength: email.html.length });
         for (const [index, batch] of batches.entries()) {
           let duplicate = true;

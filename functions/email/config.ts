@@ -11,7 +11,8 @@ type Env = Record<string, string | undefined>;
 export type TemplatePart = 'subject' | 'html' | 'text';
 export type TemplateSource = { source: string; name: string };
 export type TemplateSources = Partial<Record<TemplatePart, TemplateSource>>;
-export type S3Location = { uri: string; bucket: string; prefix: string };
+/** Where the S3 templates are; `expectedOwner`, the account that must own the bucket (the stack's). */
+export type S3Location = { uri: string; bucket: string; prefix: string; expectedOwner?: string };
 
 export type EmailConfig = {
   sender: Mailbox;
@@ -43,12 +44,19 @@ export const TEMPLATE_FILES: Record<TemplatePart, string> = {
 };
 
 /** `s3://bucket/prefix/`: a bucket name and a prefix that is empty or ends with `/`. */
-export function parseS3Location(uri: string, variable: string): S3Location {
+export function parseS3Location(uri: string, variable: string, expectedOwner?: string): S3Location {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[^/\s:]+\/)+)$/.exec(uri);
   if (!m) {
     throw new ConfigurationError(`${variable} must look like s3://bucket/prefix/ (ending with "/"), got "${uri}"`);
   }
-  return { uri, bucket: m[1], prefix: m[2] };
+  return { uri, bucket: m[1], prefix: m[2], ...(expectedOwner ? { expectedOwner } : {}) };
+}
+
+function bucketOwner(env: Env): string | undefined {
+  const owner = optionalEnv('TEMPLATES_BUCKET_OWNER', env);
+  if (owner !== undefined && !/^[0-9]{12}$/.test(owner))
+    throw new ConfigurationError(`TEMPLATES_BUCKET_OWNER must be a 12-digit account id, got "${owner}"`);
+  return owner;
 }
 
 export function loadConfig(env: Env = process.env): EmailConfig {
@@ -75,7 +83,7 @@ export function loadConfig(env: Env = process.env): EmailConfig {
     bcc: parseAddressList(optionalEnv('BCC_RECIPIENTS', env), 'BCC_RECIPIENTS'),
     replyTo: parseAddressList(optionalEnv('REPLY_TO', env), 'REPLY_TO'),
     templates,
-    ...(templatesUri ? { templatesLocation: parseS3Location(templatesUri, 'TEMPLATES_S3_URI') } : {}),
+    ...(templatesUri ? { templatesLocation: parseS3Location(templatesUri, 'TEMPLATES_S3_URI', bucketOwner(env)) } : {}),
     templatesCacheSeconds: intEnv('TEMPLATES_CACHE_SECONDS', 300, env),
     ...(configurationSetName ? { configurationSetName } : {}),
     idempotencyTable: requiredEnv('IDEMPOTENCY_TABLE', env),
