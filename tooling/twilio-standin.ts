@@ -49,7 +49,8 @@ export const MAGIC_NUMBERS = {
   notMobile: '+15005550009',
 } as const;
 
-export type StandinReply = { status: number; body: unknown; delayMs?: number };
+/** `raw`: the body exactly as written (a proxy's HTML page, say) instead of `body` as JSON. */
+export type StandinReply = { status: number; body: unknown; delayMs?: number; raw?: string; contentType?: string };
 
 export type StandinRequest = {
   method: string;
@@ -132,8 +133,8 @@ export async function startTwilioStandin(credentials: Record<string, string> = {
   const send = (res: ServerResponse, reply: StandinReply) => {
     const write = () => {
       if (res.destroyed) return;
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(reply.body));
+      res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'application/json' });
+      res.end(reply.raw ?? JSON.stringify(reply.body));
     };
     if (reply.delayMs) setTimeout(write, reply.delayMs).unref();
     else write();

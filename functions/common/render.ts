@@ -17,6 +17,7 @@ import { CloudCronError } from './errors';
 export class TemplateError extends CloudCronError {
   // Named explicitly (see CloudCronError): bundles are minified, which renames classes.
   override name = 'TemplateError';
+  readonly kind = 'message' as const;
   readonly templateName: string;
   constructor(templateName: string, detail: string, options?: { cause?: unknown }) {
     super(`template ${templateName} is invalid: ${detail}`, options);
