@@ -42,10 +42,10 @@ export type Setting<T> = {
   variable: string;
   /**
    * Where the template takes the value from: `{ parameter }` (a Ref to a template parameter), `{ resource }` (a
-   * Ref to one of its resources), `{ fixed }` (a literal), or `{ local }` (never set by the template: local
-   * emulators only).
+   * Ref to one of its resources), `{ pseudo }` (a pseudo parameter such as AWS::AccountId), `{ fixed }` (a
+   * literal), or `{ local }` (never set by the template: local emulators and tests only).
    */
-  from: { parameter: string } | { resource: string } | { fixed: string } | { local: true };
+  from: { parameter: string } | { resource: string } | { pseudo: string } | { fixed: string } | { local: true };
   /** Validates and converts the raw value (undefined or blank when unset); throws ConfigurationError. */
   parse(raw: string | undefined, where: string): T;
 };
@@ -73,7 +73,7 @@ export const parse = {
   required:
     (pattern?: RegExp, what?: string) =>
     (raw: string | undefined, where: string): string => {
-      if (raw === undefined) throw new ConfigurationError(`${where} is required but is not set`);
+      if (raw === undefined) throw new ConfigurationError(`environment variable ${where} is required but is not set`);
       const value = raw.trim();
       if (pattern && !pattern.test(value))
         throw new ConfigurationError(`${where} must be ${what ?? `like ${pattern}`}, got "${value}"`);

@@ -2,7 +2,7 @@
  * The webhook function's configuration table (see common/config.ts): each variable, the template parameter that
  * sets it, and its validation. Read once at init; every error names the variable and the parameter.
  */
-import { parse, readSettings, type SettingsOf } from '../common/config';
+import { parse, readSettings, type Setting, type SettingsOf } from '../common/config';
 import { ConfigurationError } from '../common/errors';
 import { PRESETS } from './presets/types';
 import { SEVERITIES } from './text';
@@ -43,7 +43,7 @@ export const WEBHOOK_SETTINGS = {
     from: { fixed: '30000' },
     parse: parse.int(30000, 0, 300000),
   },
-} as const;
+} satisfies Record<string, Setting<unknown>>;
 
 export type WebhookConfig = SettingsOf<typeof WEBHOOK_SETTINGS>;
 
