@@ -47,6 +47,8 @@ export type WebhookStandin = {
   /** Requests answered 2xx, per preset. */
   delivered(preset: StandinPreset): WebhookRequest[];
   script(preset: StandinPreset, ...replies: WebhookReply[]): void;
+  /** Answers with `reply` every request for which `when` returns one (a poison message, say). */
+  refuseWhen(when: ((raw: string) => WebhookReply | undefined) | undefined): void;
   /** At most `rate` requests a second, `burst` at once; 0 lifts the limit. */
   throttle(preset: StandinPreset, rate: number, burst?: number): void;
   reset(): void;
@@ -140,6 +142,7 @@ export async function startWebhookStandin(): Promise<WebhookStandin> {
   const requests: WebhookRequest[] = [];
   const scripts = new Map<StandinPreset, WebhookReply[]>();
   const buckets = new Map<StandinPreset, Bucket>();
+  let refusal: ((raw: string) => WebhookReply | undefined) | undefined;
 
   /** Takes a token; returns the seconds to wait when there is none. */
   function take(preset: StandinPreset): number | undefined {
@@ -187,7 +190,7 @@ export async function startWebhookStandin(): Promise<WebhookStandin> {
       let reply: WebhookReply;
       if (preset === 'unknown') reply = text(404, 'no_service');
       else {
-        const scripted = scripts.get(preset)?.shift();
+        const scripted = scripts.get(preset)?.shift() ?? refusal?.(raw);
         const wait = scripted ? undefined : take(preset);
         if (scripted) reply = scripted;
         else if (wait !== undefined) reply = throttled(preset, wait);
@@ -219,6 +222,9 @@ export async function startWebhookStandin(): Promise<WebhookStandin> {
     script(preset, ...replies) {
       scripts.set(preset, [...(scripts.get(preset) ?? []), ...replies]);
     },
+    refuseWhen(when) {
+      refusal = when;
+    },
     throttle(preset, rate, burst = 1) {
       if (rate <= 0) buckets.delete(preset);
       else buckets.set(preset, { rate, burst, tokens: burst, at: Date.now() });
@@ -227,6 +233,7 @@ export async function startWebhookStandin(): Promise<WebhookStandin> {
       requests.length = 0;
       scripts.clear();
       buckets.clear();
+      refusal = undefined;
     },
     stop: () =>
       new Promise<void>((resolve) => {

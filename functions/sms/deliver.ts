@@ -95,7 +95,8 @@ export async function deliverToAll(
           return { status: 'refused', code: failure.code ?? null, httpStatus: failure.status ?? null };
         }
         if (failure.kind !== 'retryable' || attempt >= maxAttempts) throw new SendFailure(failure);
-        const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+        // Twilio's Retry-After when it sent one (at most 30 s), else exponential backoff with jitter.
+        const delay = Math.min(failure.retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random), 30_000);
         // Leave room for the retry itself plus a margin to record the outcome before Lambda's timeout.
         if (remainingMs() < delay + timeoutMs + 1000) {
           logger.warn('No time left to retry this recipient within the invocation', {

@@ -62,6 +62,8 @@ export type TwilioFailure = {
   code?: number | string;
   /** Twilio's (or the transport's) message, which may contain the phone number: log it at DEBUG only. */
   detail: string;
+  /** The wait a 429 asked for (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
 };
 
 function numberOr(value: unknown): number | undefined {
@@ -73,12 +75,16 @@ function numberOr(value: unknown): number | undefined {
  * `code`; axios errors carry a string `code` (ECONNABORTED on timeout) and no HTTP status.
  */
 export function classifyTwilioError(error: unknown): TwilioFailure {
-  const e = (error ?? {}) as { status?: unknown; code?: unknown; message?: unknown };
+  const e = (error ?? {}) as { status?: unknown; code?: unknown; message?: unknown; retryAfterMs?: unknown };
   const detail = typeof e.message === 'string' ? e.message : String(error);
   const status = numberOr(e.status);
   const code = numberOr(e.code) ?? (typeof e.code === 'string' ? e.code : undefined);
   if (status !== undefined) {
-    if (status === 429 || code === RATE_LIMITED || status >= 500) return { kind: 'retryable', status, code, detail };
+    if (status === 429 || code === RATE_LIMITED) {
+      const retryAfterMs = numberOr(e.retryAfterMs);
+      return { kind: 'retryable', status, code, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    if (status >= 500) return { kind: 'retryable', status, code, detail };
     if (typeof code === 'number' && code in RECIPIENT_ERROR_CODES) return { kind: 'recipient', status, code, detail };
     if (status === 401 || code === 20003 || code === 20005 || code === 10001)
       return { kind: 'paused', status, code, detail };

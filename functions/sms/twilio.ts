@@ -16,6 +16,7 @@ import Version from 'twilio/lib/base/Version';
 import type V2010 from 'twilio/lib/rest/api/V2010';
 import { MessageListInstance } from 'twilio/lib/rest/api/v2010/account/message';
 import { version as twilioVersion } from 'twilio/package.json';
+import { retryAfterMs } from '../common/http';
 import type { Sender } from './config';
 import { TwilioCredentialsError } from './errors';
 import { createTransport } from './transport';
@@ -102,9 +103,11 @@ export function createTwilioSender(credentials: TwilioCredentials, options: Twil
   });
   // The Domain only calls request() on its client; the transport is that client. A 2xx answer that is not a JSON
   // object would make the package throw (or build a Message without a sid): it is read as "accepted, unconfirmed".
+  let retryAfter: number | undefined;
   const client = {
     async request(opts: Parameters<typeof transport.request>[0]) {
       const res = await transport.request(opts);
+      retryAfter = res.statusCode === 429 ? retryAfterMs(res.headers['retry-after']) : undefined;
       if (res.statusCode >= 200 && res.statusCode < 300 && !isJsonObject(res.body)) {
         return { ...res, body: JSON.stringify({ sid: UNCONFIRMED, status: UNCONFIRMED }) };
       }
@@ -120,7 +123,15 @@ export function createTwilioSender(credentials: TwilioCredentials, options: Twil
       ? { from: options.sender.from }
       : { messagingServiceSid: options.sender.messagingServiceSid };
   return async (to, body) => {
-    const message = await messages.create({ to, body, ...sender });
+    let message: Awaited<ReturnType<typeof messages.create>>;
+    try {
+      message = await messages.create({ to, body, ...sender });
+    } catch (e) {
+      // A 429's Retry-After travels with the error, so the retry waits what Twilio asked for.
+      if (retryAfter !== undefined && e && typeof e === 'object')
+        (e as { retryAfterMs?: number }).retryAfterMs = retryAfter;
+      throw e;
+    }
     const segments = Number(message.numSegments);
     // Never undefined: the idempotency record must be storable (DynamoDB refuses undefined values).
     return {

@@ -3,10 +3,11 @@
  * set of outputs and operations parameters, the same least-privilege role, and each function's configuration
  * table (functions/<channel>/config.ts) matches the environment its template sets.
  */
+
+import type { Setting } from '../../functions/common/config';
 import { EMAIL_SETTINGS } from '../../functions/email/config';
 import { SMS_SETTINGS } from '../../functions/sms/config';
 import { WEBHOOK_SETTINGS } from '../../functions/webhook/config';
-import type { Setting } from '../../functions/common/config';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
 
@@ -29,31 +30,47 @@ test('the three channels have the same resources, outputs and operations paramet
   const [first, ...rest] = CHANNELS;
   for (const c of rest) {
     expect(shape(templates[c.name], c.name)).toEqual(shape(templates[first.name], first.name));
-    expect(Object.keys(templates[c.name].Outputs ?? {}).sort()).toEqual(Object.keys(templates[first.name].Outputs ?? {}).sort());
-    for (const p of ['SnsTopicArn', 'FilterPolicy', 'FilterPolicyScope', 'ReservedConcurrency', 'AlarmTopicArn', 'LogLevel']) {
+    expect(Object.keys(templates[c.name].Outputs ?? {}).sort()).toEqual(
+      Object.keys(templates[first.name].Outputs ?? {}).sort(),
+    );
+    for (const p of [
+      'SnsTopicArn',
+      'FilterPolicy',
+      'FilterPolicyScope',
+      'ReservedConcurrency',
+      'AlarmTopicArn',
+      'LogLevel',
+    ]) {
       const a = templates[first.name].Parameters?.[p];
       const b = templates[c.name].Parameters?.[p];
       expect([p, b?.Type, b?.Default, b?.AllowedValues]).toEqual([p, a?.Type, a?.Default, a?.AllowedValues]);
     }
   }
-  expect(shape(templates.Webhook, 'Webhook')).toEqual([
-    'ChannelFunction: AWS::Serverless::Function',
-    'ChannelLogGroup: AWS::Logs::LogGroup',
-    'ChannelRole: AWS::IAM::Role',
-    'FunctionDeadLetterAlarm: AWS::CloudWatch::Alarm',
-    'FunctionDeadLetterQueue: AWS::SQS::Queue',
-    'IdempotencyTable: AWS::DynamoDB::Table',
-    'PausedAlarm: AWS::CloudWatch::Alarm',
-    'PausedMetricFilter: AWS::Logs::MetricFilter',
-    'SubscriptionDeadLetterAlarm: AWS::CloudWatch::Alarm',
-    'SubscriptionDeadLetterQueue: AWS::SQS::Queue',
-    'SubscriptionDeadLetterQueuePolicy: AWS::SQS::QueuePolicy',
-    'TopicInvokePermission: AWS::Lambda::Permission',
-    'TopicSubscription: AWS::SNS::Subscription',
-  ].sort());
+  expect(shape(templates.Webhook, 'Webhook')).toEqual(
+    [
+      'ChannelFunction: AWS::Serverless::Function',
+      'ChannelLogGroup: AWS::Logs::LogGroup',
+      'ChannelRole: AWS::IAM::Role',
+      'FunctionDeadLetterAlarm: AWS::CloudWatch::Alarm',
+      'FunctionDeadLetterQueue: AWS::SQS::Queue',
+      'IdempotencyTable: AWS::DynamoDB::Table',
+      'PausedAlarm: AWS::CloudWatch::Alarm',
+      'PausedMetricFilter: AWS::Logs::MetricFilter',
+      'SubscriptionDeadLetterAlarm: AWS::CloudWatch::Alarm',
+      'SubscriptionDeadLetterQueue: AWS::SQS::Queue',
+      'SubscriptionDeadLetterQueuePolicy: AWS::SQS::QueuePolicy',
+      'TopicInvokePermission: AWS::Lambda::Permission',
+      'TopicSubscription: AWS::SNS::Subscription',
+    ].sort(),
+  );
 });
 
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
 type RoleProps = {
   AssumeRolePolicyDocument: { Statement: { Principal: unknown; Condition?: unknown }[] };
   Policies: { PolicyDocument: { Statement: (Statement | { 'Fn::If': [string, Statement, unknown] })[] } }[];
@@ -62,16 +79,19 @@ type RoleProps = {
 const statements = (role: RoleProps) =>
   role.Policies.flatMap((p) => p.PolicyDocument.Statement).map((s) => ('Fn::If' in s ? s['Fn::If'][1] : s));
 
-describe.each(CHANNELS)('$file', ({ name, file, settings }) => {
+describe.each(CHANNELS)('$file', ({ name, settings }) => {
   const t = templates[name];
   const fn = t.Resources[`${name}Function`].Properties as Record<string, unknown>;
   const role = t.Resources[`${name}Role`].Properties as unknown as RoleProps;
 
-  test("its function runs as its own role, logs to its own group and keeps failed events in its DLQ", () => {
+  test('its function runs as its own role, logs to its own group and keeps failed events in its DLQ', () => {
     expect(fn.Role).toEqual({ 'Fn::GetAtt': [`${name}Role`, 'Arn'] });
     expect(fn.Policies).toBeUndefined();
     expect(fn.LoggingConfig).toEqual({ LogGroup: { Ref: `${name}LogGroup` } });
-    expect(fn.DeadLetterQueue).toEqual({ Type: 'SQS', TargetArn: { 'Fn::GetAtt': ['FunctionDeadLetterQueue', 'Arn'] } });
+    expect(fn.DeadLetterQueue).toEqual({
+      Type: 'SQS',
+      TargetArn: { 'Fn::GetAtt': ['FunctionDeadLetterQueue', 'Arn'] },
+    });
     expect(fn.ReservedConcurrentExecutions).toEqual({
       'Fn::If': ['HasReservedConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }],
     });
@@ -151,7 +171,10 @@ describe('template-webhook.yaml', () => {
   });
   test.each([
     ['slack', {}],
-    ['pagerduty', { FilterPolicy: '{"severity":["critical"]}', FilterPolicyScope: 'MessageBody', DefaultSeverity: 'critical' }],
+    [
+      'pagerduty',
+      { FilterPolicy: '{"severity":["critical"]}', FilterPolicyScope: 'MessageBody', DefaultSeverity: 'critical' },
+    ],
     [
       'generic',
       {

@@ -269,7 +269,9 @@ test('an SES refusal (unverified sender) fails permanently with the reason', asy
   // The reason is kept, the address masked (personal data never reaches the dead-letter queue's ErrorMessage).
   expect(!res.ok && res.error).toEqual({
     name: 'DeliveryFailedError',
-    message: expect.stringMatching(/message MessageRejected \(batch 1: SES MessageRejected: SES rejected the message .*s\*\*\*@unverified\.example\.net/),
+    message: expect.stringMatching(
+      /message MessageRejected \(batch 1: SES MessageRejected: SES rejected the message .*s\*\*\*@unverified\.example\.net/,
+    ),
   });
   expect(!res.ok && res.error.message).not.toContain('someone@unverified');
 });
