@@ -6,7 +6,12 @@
  * in the dead-letter queue: nothing may be lost (neither delivered nor kept) or delivered twice.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { startAsyncLambda } from './lambda-async';
 

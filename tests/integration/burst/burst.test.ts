@@ -5,12 +5,13 @@
  * delivered exactly once or kept in the dead-letter queue with its reason. `npm run bench` runs 1,000 per channel.
  * No assertion on time.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
+
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { buildAll } from '../../../tooling/build';
-import { readTemplate } from '../../../tooling/cfn';
 import { type BurstReport, runBurst } from '../../../tooling/burst';
+import { readTemplate } from '../../../tooling/cfn';
 import { type EmailRecorder, startEmailRecorder } from '../../../tooling/email-recorder';
 import { type Moto, startMoto } from '../../../tooling/moto';
 import { ROOT } from '../../../tooling/paths';
@@ -57,8 +58,10 @@ function env(file: string, logicalId: string, parameters: Record<string, string>
   };
 }
 
-const event = (file: string) => (id: string, i: number): SNSEvent =>
-  snsEvent(file, { messageId: id, message: i % 20 === 7 ? `poison message ${i}` : `message ${i} of the burst` });
+const event =
+  (file: string) =>
+  (id: string, i: number): SNSEvent =>
+    snsEvent(file, { messageId: id, message: i % 20 === 7 ? `poison message ${i}` : `message ${i} of the burst` });
 
 function expectExactlyOnce(report: BurstReport, kept: number) {
   expect({ lost: report.lost, duplicates: report.duplicates }).toEqual({ lost: 0, duplicates: 0 });
@@ -93,7 +96,9 @@ test('webhook: a throttled Slack, duplicates and poison messages: each delivered
   });
   expectExactlyOnce(report, 2);
   expect(Object.keys(report.reasons)).toEqual([
-    expect.stringMatching(/^DeliveryFailedError: webhook: 1 message\(s\) not delivered: message <id>: message 400 \(the slack webhook refused the message: HTTP 400 \(invalid_payload\)\)/),
+    expect.stringMatching(
+      /^DeliveryFailedError: webhook: 1 message\(s\) not delivered: message <id>: message 400 \(the slack webhook refused the message: HTTP 400 \(invalid_payload\)\)/,
+    ),
   ]);
   expect(webhook.requests.some((r) => r.answered === 429)).toBe(true);
 }, 180000);
@@ -109,7 +114,12 @@ test('sms: a throttled Twilio and duplicates: every message texted once', async 
       ...env(
         'template-sms.yaml',
         'SmsFunction',
-        { TwilioSecretArn: secret, FromNumber: '+15005550006', Recipients: '+15551230001', MessageTemplate: '{{messageId}}' },
+        {
+          TwilioSecretArn: secret,
+          FromNumber: '+15005550006',
+          Recipients: '+15551230001',
+          MessageTemplate: '{{messageId}}',
+        },
         table,
       ),
       TWILIO_API_BASE_URL: twilio.url,
@@ -123,7 +133,8 @@ test('sms: a throttled Twilio and duplicates: every message texted once', async 
     event: event('sms-text.json'),
     accepted: () => {
       const counts = new Map<string, number>();
-      for (const r of twilio.requests.filter((q) => q.answered === 201)) counts.set(r.form.Body, (counts.get(r.form.Body) ?? 0) + 1);
+      for (const r of twilio.requests.filter((q) => q.answered === 201))
+        counts.set(r.form.Body, (counts.get(r.form.Body) ?? 0) + 1);
       return counts;
     },
   });
