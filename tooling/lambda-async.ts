@@ -91,6 +91,11 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
 
+  // One exit hook for all workers: they never outlive the process that started them.
+  const killAll = () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       const child = spawn(process.execPath, ['-e', WORKER, file], {
@@ -103,10 +108,7 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
       });
       child.stdout?.on('data', append);
       child.stderr?.on('data', append);
-      const kill = () => child.kill('SIGKILL');
-      process.once('exit', kill);
       child.once('exit', (code, signal) => {
-        process.removeListener('exit', kill);
         if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') {
           failure ??= new Error(`a worker of ${options.bundle} exited (${code ?? signal}):\n${logs.slice(-4000)}`);
           wake?.();
@@ -210,6 +212,7 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
     },
     logs: () => logs,
     async stop() {
+      process.removeListener('exit', killAll);
       await Promise.all(
         workers.map(
           (w) =>

@@ -152,6 +152,7 @@ test('a customer managed key decrypts only the channel secret (encryption contex
     const role = templates[name].Resources[`${name}Role`].Properties as unknown as RoleProps;
     const kms = statements(role).find((s) => s.Action === 'kms:Decrypt');
     expect(kms?.Condition?.StringEquals).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
       'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' },
       'kms:EncryptionContext:SecretARN': { Ref: secret },
     });

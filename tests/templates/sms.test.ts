@@ -134,7 +134,7 @@ describe.each([
     const alarms = Object.values(cfn.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(3);
     const sqs = alarms.filter((a) => a.Properties?.Namespace === 'AWS/SQS');
-    expect(sqs.map((a) => (a.Properties?.Dimensions as { Value: unknown }[])[0].Value)).toEqual([
+    expect(sqs.map((a) => (a.Properties as { Dimensions: { Value: unknown }[] }).Dimensions[0].Value)).toEqual([
       { 'Fn::GetAtt': ['FunctionDeadLetterQueue', 'QueueName'] },
       { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'QueueName'] },
     ]);
