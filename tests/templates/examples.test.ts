@@ -21,7 +21,13 @@ const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
 const parent = loadTemplate(PARENT_FILE);
 
 /** Our SAR apps, by the Name their templates publish under. */
-const SAR_TEMPLATES = ['template-email.yaml', 'template-sms.yaml', 'template-webhook.yaml', 'template-mirror.yaml', 'macro/template.yaml'];
+const SAR_TEMPLATES = [
+  'template-email.yaml',
+  'template-sms.yaml',
+  'template-webhook.yaml',
+  'template-mirror.yaml',
+  'macro/template.yaml',
+];
 const sarByName = new Map(
   SAR_TEMPLATES.map((file) => {
     const meta = loadTemplate(join(ROOT, file)).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string };
