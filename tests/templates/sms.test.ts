@@ -178,6 +178,7 @@ describe.each([
         Target: 'es2022',
         Sourcemap: false,
         MainFields: 'module,main',
+        External: ['source-map'],
         EntryPoints: ['functions/sms/index.ts'],
       },
     });
