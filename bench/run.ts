@@ -161,6 +161,16 @@ async function main(): Promise<void> {
         baseEnv(templateEnv(bundles, 'email')),
         s.coldPairs,
       );
+      log(`cold start: what the webhook function's cold start is made of, ${s.coldPairs} rounds of 3`);
+      report.coldWebhookBreakdown = coldSeries(
+        [
+          { label: 'HTTPS + Secrets Manager clients alone', file: bundles.baselines.webhook },
+          { label: 'required dependencies', file: bundles.baselines['webhook-deps'] },
+          { label: 'webhook as deployed', file: bundles.functions.webhook },
+        ],
+        baseEnv(templateEnv(bundles, 'webhook')),
+        s.coldPairs,
+      );
       if (s.esmPairs > 0) {
         const dir = join(work, 'esm');
         mkdirSync(dir);

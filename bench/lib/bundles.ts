@@ -19,6 +19,7 @@ export const BASELINES = {
   sms: 'sms',
   'sms-floor': 'sms',
   webhook: 'webhook',
+  'webhook-deps': 'webhook',
   'webhook-floor': 'webhook',
   mirror: 'mirror',
   macro: 'macro',
