@@ -2,10 +2,20 @@
  * `cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]`
  *
  * Says whether EventBridge Scheduler would accept the expression (with the same message the CloudCron macro gives
- * when not: exit 1) and prints its next N run times in the zone, each with its UTC instant (exit 0).
+ * when not: exit 1), what it means in words, notes where AWS reads it otherwise than one may expect (day-of-week in
+ * numbers, hours past midnight), and its next N run times with their weekday, zone and UTC instant (exit 0). A
+ * schedule with no run left (an at() or a year field in the past) is valid: it says so, exit 0.
  * Usage errors exit 2.
  */
-import { formatInZone, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
+import {
+  describeSchedule,
+  formatRun,
+  nextRuns,
+  parseSchedule,
+  ScheduleError,
+  scheduleNotes,
+  validateSchedule,
+} from '../functions/common/schedule';
 
 const USAGE = `usage: cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]
   --tz     IANA time zone the expression is evaluated in (default UTC)
@@ -63,6 +73,10 @@ export async function run(argv: string[]): Promise<number> {
     console.error(USAGE);
     return e.message ? 2 : 0;
   }
+  return report(options);
+}
+
+async function report(options: Options): Promise<number> {
   const { expression, timezone, count, from } = options;
   let runs: Date[];
   try {
@@ -73,22 +87,34 @@ export async function run(argv: string[]): Promise<number> {
     console.error(e.message);
     return 1;
   }
+  const schedule = parseSchedule(expression);
   console.log(`valid: ${expression} (time zone ${timezone})`);
-  if (expression.startsWith('rate(')) {
+  console.log(`means: ${describeSchedule(schedule)}`);
+  for (const note of scheduleNotes(expression)) console.log(`note: ${note}`);
+  if (schedule.type === 'rate') {
     console.log(
       `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
     );
   }
   if (runs.length === 0) {
-    console.log(`no runs after ${formatInZone(from, timezone)}`);
+    const why =
+      schedule.type === 'at'
+        ? 'its one time is past'
+        : `every date its year field "${schedule.type === 'cron' ? schedule.spec.fields[5] : ''}" allows is past`;
+    console.log(`no run after ${formatRun(from, timezone)} (${utc(from)}): ${why}`);
     return 0;
   }
-  const heading = expression.startsWith('at(')
-    ? 'runs once:'
-    : runs.length < count
-      ? `only ${runs.length} run(s) left:`
-      : `next ${runs.length} run(s):`;
+  const heading =
+    schedule.type === 'at'
+      ? 'runs once:'
+      : runs.length < count
+        ? `only ${runs.length} run(s) left:`
+        : `next ${runs.length} run(s):`;
   console.log(heading);
-  for (const t of runs) console.log(`  ${formatInZone(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
+  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${utc(t)})`);
   return 0;
+}
+
+function utc(t: Date): string {
+  return t.toISOString().replace('.000Z', 'Z');
 }

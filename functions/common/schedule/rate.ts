@@ -1,0 +1,54 @@
+/**
+ * `rate(value unit)`: value a positive whole number; unit minute|minutes|hour|hours|day|days, singular exactly when
+ * value is 1 (AWS: "rate(1 hours) and rate(5 hour) aren't valid"). A day is 24 hours, not a calendar day: a rate
+ * schedule ignores the time zone and daylight saving time.
+ *
+ * Its phase is its start: the first fire is at StartDate, or when the schedule is created when it has none, then one
+ * every interval. Nothing in the expression says when that is, so every function here takes the anchor explicitly.
+ */
+import { DAY, HOUR, MINUTE } from './calendar';
+import type { Fail } from './errors';
+import type { RateUnit, Schedule } from './types';
+
+type Rate = Extract<Schedule, { type: 'rate' }>;
+
+const RATE_UNITS: Record<string, { unit: RateUnit; plural: boolean; ms: number }> = {
+  minute: { unit: 'minute', plural: false, ms: MINUTE },
+  minutes: { unit: 'minute', plural: true, ms: MINUTE },
+  hour: { unit: 'hour', plural: false, ms: HOUR },
+  hours: { unit: 'hour', plural: true, ms: HOUR },
+  day: { unit: 'day', plural: false, ms: DAY },
+  days: { unit: 'day', plural: true, ms: DAY },
+};
+
+export function parseRate(inner: string, fail: Fail): Rate {
+  const parts = inner.trim().split(/\s+/).filter(Boolean);
+  if (parts.length !== 2) fail('rate expressions are "rate(value unit)" with two parts, e.g. "rate(5 minutes)"');
+  const [value, unitText] = parts;
+  if (!/^\d+$/.test(value)) {
+    fail(`rate value "${value}" must be a positive whole number (e.g. "rate(5 minutes)")`);
+  }
+  const n = Number(value);
+  if (n === 0) fail('rate value 0 must be a positive whole number: the smallest rate is "rate(1 minute)"');
+  if (!Number.isSafeInteger(n)) fail(`rate value ${value} is too large`);
+  const unit = RATE_UNITS[unitText];
+  if (!unit) {
+    if (RATE_UNITS[unitText.toLowerCase()]) fail(`write the unit "${unitText.toLowerCase()}" in lower case`);
+    if (/^(sec|second)s?$/i.test(unitText)) {
+      fail(
+        `the unit "${unitText}" is not supported: EventBridge runs at most once a minute; use minute(s), hour(s) or day(s)`,
+      );
+    }
+    fail(`the unit "${unitText}" is not one of minute, minutes, hour, hours, day, days`);
+  }
+  if (n === 1 && unit.plural) fail(`use the singular unit "${unit.unit}" when the value is 1`);
+  if (n !== 1 && !unit.plural) fail(`use the plural unit "${unit.unit}s" when the value is not 1`);
+  return { type: 'rate', value: n, unit: unit.unit, intervalMs: n * unit.ms };
+}
+
+/** Fire times anchor + k * interval (k >= 0) from `lo` to `hi` (ms, both included), ascending. */
+export function* rateInstants(rate: Rate, anchor: number, lo: number, hi: number): Generator<number> {
+  const step = rate.intervalMs;
+  const first = anchor + Math.max(0, Math.ceil((lo - anchor) / step)) * step;
+  for (let t = first; t <= hi; t += step) yield t;
+}
