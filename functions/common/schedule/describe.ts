@@ -116,19 +116,25 @@ function describeTime(minutes: number[], hours: number[]): string {
   }
   const step = minuteStep(minutes);
   const allHours = hours.length === 24;
-  // Each run of consecutive hours (20-2 is one) as a window from its first run to its last.
-  const windows = runs(hours, 0, 23, true).map(
-    ([a, b]) => `from ${hm(a, minutes[0])} to ${hm(b, minutes[minutes.length - 1])}`,
-  );
-  const during = allHours ? '' : ` ${joinAnd(windows)}`;
-  if (minutes.length === 60) return `every minute${during}`;
-  if (minutes.length === 1) return allHours ? `every hour at :${pad2(minutes[0])}` : `every hour${during}`;
-  if (step !== undefined) {
-    const phase = minutes[0] === 0 || !allHours ? '' : ` from minute ${minutes[0]} of each hour`;
-    return `every ${step} minutes${phase}${during}`;
+  // Runs of consecutive hours (20-2 is one) read best as windows from their first run to their last; single hours
+  // as a list.
+  const hourRuns = runs(hours, 0, 23, true);
+  const windows = hourRuns.every(([a, b]) => a !== b)
+    ? ` ${joinAnd(hourRuns.map(([a, b]) => `from ${hm(a, minutes[0])} to ${hm(b, minutes[minutes.length - 1])}`))}`
+    : undefined;
+  const hourList = listOf(hours, 0, 23, String, true);
+  const which = minutes.length === 1 ? `at minute ${minutes[0]}` : `at minutes ${joinAnd(minutes.map(String))}`;
+  if (allHours) {
+    if (minutes.length === 1) return `every hour at :${pad2(minutes[0])}`;
+    if (step !== undefined)
+      return `every ${step} minutes${minutes[0] ? ` from minute ${minutes[0]} of each hour` : ''}`;
+    return `${which} of every hour`;
   }
-  const which = `at minutes ${joinAnd(minutes.map(String))}`;
-  return allHours ? `${which} of every hour` : `${which} of hours ${listOf(hours, 0, 23, String, true)}`;
+  if (windows === undefined) return `${which} of hours ${hourList}`;
+  if (minutes.length === 60) return `every minute${windows}`;
+  if (minutes.length === 1) return `every hour${windows}`;
+  if (step !== undefined) return `every ${step} minutes${windows}`;
+  return `${which} of hours ${hourList}`;
 }
 
 /** s when the minutes are m0, m0+s, m0+2s ... up to the hour's end, with m0 < s (what "m0/s" writes). */

@@ -158,7 +158,9 @@ function* dates(instants: Iterator<number>): Generator<Date> {
 }
 
 function instant(date: Date, name: string): number {
-  const t = date instanceof Date ? date.getTime() : Number.NaN;
+  // Not `instanceof Date`: a Date from another realm (an iframe, a vm context) is a Date too.
+  const t =
+    date !== null && typeof date === 'object' && typeof date.getTime === 'function' ? date.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new ScheduleError(`${name} is not a valid date`);
   return t;
 }

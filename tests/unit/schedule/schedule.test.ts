@@ -258,7 +258,6 @@ describe('validateSchedule accepts what AWS accepts', () => {
   ])('time zone %s', (timezone) => {
     expect(() => validateTimezone(timezone)).not.toThrow();
   });
-
 });
 
 describe('nextRuns', () => {
