@@ -17,6 +17,9 @@ import { rateInstants } from './rate';
 import type { CronSpec, Schedule, ScheduleSettings } from './types';
 import { DEFAULT_TIMEZONE, localToInstant, offsetMs, steadyOffset, validateTimezone } from './zones';
 
+/** The last instant a Date can hold. */
+const MAX_DATE = 8.64e15;
+
 /** After every year a cron expression can name (1970-2199). */
 const END_OF_CRON_TIME = Date.UTC(2200, 0, 2);
 
@@ -80,7 +83,12 @@ export function nextRuns(expression: string, timezone: string, count: number, fr
   if (count === 0) return out;
   const fires =
     schedule.type === 'rate'
-      ? firesBetween(schedule, { timezone, createdAt: from }, from, new Date(fromMs + count * schedule.intervalMs))
+      ? firesBetween(
+          schedule,
+          { timezone, createdAt: from },
+          from,
+          new Date(Math.min(fromMs + count * schedule.intervalMs, MAX_DATE)),
+        )
       : firesBetween(schedule, { timezone }, new Date(fromMs + 1), new Date(END_OF_CRON_TIME));
   for (const t of fires) {
     out.push(t);
