@@ -246,6 +246,7 @@ export async function setUp(purpose: Purpose | 'all', options: SetupOptions = {}
       log(`set-up: installed what was missing; found ${summary(result.findings)}`);
       return result.findings;
     }
+    if (notInstalled.length === 0) notInstalled.push('the installs ran, yet these are still not found as described');
   }
   const plan = planFor(missing, { venvExists: venvExists(), python: result.python, table });
   const command = installCommand(plan, { root: host.isRoot, venvDir });

@@ -219,6 +219,17 @@ test('as root, a package apt does not have is left out of the install and named,
   expect(e.command).toBe('apt-get update && apt-get install -y docker-registry');
 });
 
+test('an install that runs yet brings nothing usable: still named, and the message says the installs ran', async () => {
+  const machine = FakeMachine.complete();
+  machine.isRoot = true;
+  machine.tool('/usr/bin/skopeo', 'skopeo version 1.4.1');
+  machine.install = () => undefined; // apt-get finds skopeo 1.4.1 already the newest (Ubuntu 22.04)
+  const e = await failure(machine);
+  expect(machine.executed).toContain('/usr/bin/apt-get install -y -qq --no-install-recommends skopeo');
+  expect(names(e)).toEqual(['skopeo']);
+  expect(e.message).toContain('Not installed here: the installs ran, yet these are still not found as described.');
+});
+
 test('the package index answers: makes .venv and pip-installs every Python row into it', async () => {
   const machine = FakeMachine.complete();
   machine.index = true;
