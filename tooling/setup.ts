@@ -238,15 +238,21 @@ export async function setUp(purpose: Purpose | 'all', options: SetupOptions = {}
     notInstalled.push('this run only checks (`npm run setup` installs what it can)');
   } else {
     const plan = planFor(missing, { venvExists: venvExists(), python: result.python, table });
-    if (plan.apt.length > 0) installApt(plan.apt, host, log, notInstalled);
-    if (plan.pip.length > 0) await installPip(plan, host, log, notInstalled, { venvDir, venvPython });
+    const installed = plan.apt.length > 0 ? installApt(plan.apt, host, log, notInstalled) : [];
+    if (plan.pip.length > 0 && (await installPip(plan, host, log, notInstalled, { venvDir, venvPython }))) {
+      installed.push(...plan.pip);
+    }
     result = check(requirements, host);
     missing = result.findings.filter((f) => !f.ok);
     if (missing.length === 0) {
       log(`set-up: installed what was missing; found ${summary(result.findings)}`);
       return result.findings;
     }
-    if (notInstalled.length === 0) notInstalled.push('the installs ran, yet these are still not found as described');
+    const ranInVain = missing.filter((f) => installed.some((p) => p === f.requirement.apt || p === f.requirement.pip));
+    if (ranInVain.length > 0) {
+      const which = ranInVain.map((f) => f.requirement.name).join(', ');
+      notInstalled.push(`the installs ran, yet ${which} ${ranInVain.length === 1 ? 'is' : 'are'} still not as needed`);
+    }
   }
   const plan = planFor(missing, { venvExists: venvExists(), python: result.python, table });
   const command = installCommand(plan, { root: host.isRoot, venvDir });
@@ -257,31 +263,35 @@ export async function setUp(purpose: Purpose | 'all', options: SetupOptions = {}
   );
 }
 
-function installApt(packages: string[], host: Host, log: (line: string) => void, notInstalled: string[]): void {
+function installApt(packages: string[], host: Host, log: (line: string) => void, notInstalled: string[]): string[] {
   if (!host.isRoot) {
     notInstalled.push('apt-get needs root');
-    return;
+    return [];
   }
   const aptGet = which('apt-get', host.path, (f) => host.isExecutable(f));
   if (!aptGet) {
     notInstalled.push('this machine has no apt-get (the names are Debian/Ubuntu packages)');
-    return;
+    return [];
   }
   log(`set-up: apt-get install ${packages.join(' ')}`);
   const update = host.exec(aptGet, ['update', '-qq']);
   if (update.status !== 0) {
     notInstalled.push(`apt-get update failed (${update.error ?? `exit ${update.status}`})`);
-    return;
+    return [];
   }
   // apt-get install installs nothing when one name is unknown: leave out the ones apt has no candidate for.
   const known = packages.filter((p) => /Candidate: (?!\(none\))\S+/.test(host.run('apt-cache', ['policy', p]).stdout));
   const unknown = packages.filter((p) => !known.includes(p));
   if (unknown.length > 0) notInstalled.push(`apt has no package ${unknown.join(', ')}`);
-  if (known.length === 0) return;
+  if (known.length === 0) return [];
   const res = host.exec(aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...known], {
     DEBIAN_FRONTEND: 'noninteractive',
   });
-  if (res.status !== 0) notInstalled.push(`apt-get install failed (${res.error ?? `exit ${res.status}`})`);
+  if (res.status !== 0) {
+    notInstalled.push(`apt-get install failed (${res.error ?? `exit ${res.status}`})`);
+    return [];
+  }
+  return known;
 }
 
 async function installPip(
@@ -290,25 +300,25 @@ async function installPip(
   log: (line: string) => void,
   notInstalled: string[],
   paths: { venvDir: string; venvPython: string },
-): Promise<void> {
+): Promise<boolean> {
   const index = host.env.PIP_INDEX_URL || DEFAULT_INDEX;
   if (!(await host.indexAnswers(index, INDEX_TIMEOUT_MS))) {
     notInstalled.push(`the Python package index ${index} did not answer within ${INDEX_TIMEOUT_MS / 1000} s`);
-    return;
+    return false;
   }
   let made = false;
   if (plan.venv) {
     const python3 = which('python3', host.path, (f) => host.isExecutable(f));
     if (!python3) {
       notInstalled.push('no python3 to make the environment with');
-      return;
+      return false;
     }
     log(`set-up: python3 -m venv ${paths.venvDir}`);
     const res = host.exec(python3, ['-m', 'venv', paths.venvDir]);
     if (res.status !== 0) {
       host.remove(paths.venvDir);
       notInstalled.push(`python3 -m venv failed (${res.error ?? `exit ${res.status}`})`);
-      return;
+      return false;
     }
     made = true;
   }
@@ -318,5 +328,7 @@ async function installPip(
     // A half-made environment would hide the packages python3 has: leave the machine as it was.
     if (made) host.remove(paths.venvDir);
     notInstalled.push(`pip install failed (${res.error ?? `exit ${res.status}`})`);
+    return false;
   }
+  return true;
 }

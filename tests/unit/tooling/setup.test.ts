@@ -227,7 +227,7 @@ test('an install that runs yet brings nothing usable: still named, and the messa
   const e = await failure(machine);
   expect(machine.executed).toContain('/usr/bin/apt-get install -y -qq --no-install-recommends skopeo');
   expect(names(e)).toEqual(['skopeo']);
-  expect(e.message).toContain('Not installed here: the installs ran, yet these are still not found as described.');
+  expect(e.message).toContain('Not installed here: the installs ran, yet skopeo is still not as needed.');
 });
 
 test('the package index answers: makes .venv and pip-installs every Python row into it', async () => {
