@@ -60,12 +60,12 @@ async function waitFor(
 
 /**
  * @param region the region the clients are configured for
- * @param options.env environment of the moto_server process (default: this process's)
+ * @param options.python the interpreter that runs it (default: the project's Python)
  */
-export async function startMoto(region = 'us-east-1', options: { env?: NodeJS.ProcessEnv } = {}): Promise<Moto> {
+export async function startMoto(region = 'us-east-1', options: { python?: string } = {}): Promise<Moto> {
   const port = await freePort();
-  const [command, args] = motoServerCommand(['-H', '127.0.0.1', '-p', String(port)]);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
+  const [command, args] = motoServerCommand(['-H', '127.0.0.1', '-p', String(port)], options.python);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // A missing interpreter is an 'error' event, not an exit: caught here, reported by waitFor.
   let spawnError: Error | undefined;
   child.once('error', (e) => {

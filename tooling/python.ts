@@ -20,7 +20,7 @@ export function cfnLintCommand(args: string[]): [string, string[]] {
   return [projectPython(), ['-c', main, ...args]];
 }
 
-/** `moto_server ARGS` through the project's Python. */
-export function motoServerCommand(args: string[]): [string, string[]] {
-  return [projectPython(), ['-m', 'moto.server', ...args]];
+/** `moto_server ARGS` through the project's Python (or the interpreter given). */
+export function motoServerCommand(args: string[], python = projectPython()): [string, string[]] {
+  return [python, ['-m', 'moto.server', ...args]];
 }

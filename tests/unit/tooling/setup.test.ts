@@ -361,11 +361,11 @@ test('compareVersions compares numerically', () => {
 });
 
 test('moto_server that cannot be spawned is a MotoStartError that says what to run, not an unhandled error', async () => {
-  const env = { ...process.env, PATH: tempDir('cloudcron-empty-path-') };
-  const result = await startMoto('us-east-1', { env }).catch((e: unknown) => e);
+  const python = join(tempDir('cloudcron-no-python-'), 'python3');
+  const result = await startMoto('us-east-1', { python }).catch((e: unknown) => e);
   if (!(result instanceof Error)) await (result as Moto).stop();
   expect(result).toBeInstanceOf(MotoStartError);
-  expect((result as Error).message).toMatch(
-    /^moto_server could not be started: spawn python3 ENOENT; run `npm run setup`/,
+  expect((result as Error).message).toBe(
+    `moto_server could not be started: spawn ${python} ENOENT; run \`npm run setup\`, which installs or names what is missing`,
   );
 });
