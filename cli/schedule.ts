@@ -2,20 +2,28 @@
  * `cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]`
  *
  * Says whether EventBridge Scheduler would accept the expression (with the same message the CloudCron macro gives
- * when not: exit 1), what it means in words, notes where AWS reads it otherwise than one may expect (day-of-week in
- * numbers, hours past midnight), and its next N run times with their weekday, zone and UTC instant (exit 0). A
- * schedule with no run left (an at() or a year field in the past) is valid: it says so, exit 0.
+ * when not: exit 1) and prints it in words and its next N run times in the zone, with the weekday and the UTC
+ * instant (exit 0). A valid schedule with no run left (an at() in the past) says "no run after <now>" (exit 0).
  * Usage errors exit 2.
  */
-import {
-  describeSchedule,
-  formatRun,
-  nextRuns,
-  parseSchedule,
-  ScheduleError,
-  scheduleNotes,
-  validateSchedule,
-} from '../functions/common/schedule';
+import { describeSchedule, formatRun, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
+
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * A note when a cron's day-of-week uses numbers: AWS counts 1 = SUN ... 7 = SAT, so `1-5` is Sunday to Thursday,
+ * which is rarely what its author meant.
+ */
+export function dayOfWeekNote(expression: string): string | undefined {
+  const m = /^cron\((.*)\)$/s.exec(expression.trim());
+  const dow = m?.[1].trim().split(/\s+/)[4];
+  if (!dow || !/\d/.test(dow)) return undefined;
+  const named = dow.replace(
+    /(^|[^#\d])([1-7])(?!\d)/g,
+    (_all, before: string, d: string) => before + DAY_NAMES[Number(d) - 1],
+  );
+  return `note: day-of-week "${dow}" uses numbers, which AWS counts from 1 = SUN to 7 = SAT: it means "${named}" (MON-FRI is Monday to Friday)`;
+}
 
 const USAGE = `usage: cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]
   --tz     IANA time zone the expression is evaluated in (default UTC)
@@ -73,10 +81,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(USAGE);
     return e.message ? 2 : 0;
   }
-  return report(options);
-}
-
-async function report(options: Options): Promise<number> {
   const { expression, timezone, count, from } = options;
   let runs: Date[];
   try {
@@ -87,34 +91,25 @@ async function report(options: Options): Promise<number> {
     console.error(e.message);
     return 1;
   }
-  const schedule = parseSchedule(expression);
   console.log(`valid: ${expression} (time zone ${timezone})`);
-  console.log(`means: ${describeSchedule(schedule)}`);
-  for (const note of scheduleNotes(expression)) console.log(`note: ${note}`);
-  if (schedule.type === 'rate') {
+  console.log(`in words: ${describeSchedule(expression)}`);
+  const note = dayOfWeekNote(expression);
+  if (note) console.log(note);
+  if (expression.startsWith('rate(')) {
     console.log(
       `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
     );
   }
   if (runs.length === 0) {
-    const why =
-      schedule.type === 'at'
-        ? 'its one time is past'
-        : `every date its year field "${schedule.type === 'cron' ? schedule.spec.fields[5] : ''}" allows is past`;
-    console.log(`no run after ${formatRun(from, timezone)} (${utc(from)}): ${why}`);
+    console.log(`no run after ${formatRun(from, timezone)}`);
     return 0;
   }
-  const heading =
-    schedule.type === 'at'
-      ? 'runs once:'
-      : runs.length < count
-        ? `only ${runs.length} run(s) left:`
-        : `next ${runs.length} run(s):`;
+  const heading = expression.startsWith('at(')
+    ? 'runs once:'
+    : runs.length < count
+      ? `only ${runs.length} run(s) left:`
+      : `next ${runs.length} run(s):`;
   console.log(heading);
-  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${utc(t)})`);
+  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
   return 0;
-}
-
-function utc(t: Date): string {
-  return t.toISOString().replace('.000Z', 'Z');
 }

@@ -12,7 +12,7 @@
  * different topics. Everything else in the template is left untouched.
  */
 
-import { hasRunAfter, validateSchedule } from '../common/schedule';
+import { runsAfter, validateSchedule } from '../common/schedule';
 import type { Template, TemplateResource } from '../common/template';
 import { MacroError } from './errors';
 import { parseSnsTopics, type TopicEntry } from './sns-topics';
@@ -86,7 +86,7 @@ function scheduleSites(fragment: Template): ScheduleSite[] {
   return sites;
 }
 
-function validateSchedules(fragment: Template, params: ParameterValues, warnings: string[]): void {
+function validateSchedules(fragment: Template, params: ParameterValues, warnings: string[], now: Date): void {
   for (const site of scheduleSites(fragment)) {
     const expression = resolve(fragment, params, site.expression);
     const timezone = resolve(fragment, params, site.timezone);
@@ -96,14 +96,21 @@ function validateSchedules(fragment: Template, params: ParameterValues, warnings
           `${site.where}: schedule expression "${expression}": at() one-time schedules need EventBridge Scheduler (a ScheduleV2 event or AWS::Scheduler::Schedule); EventBridge rules accept only rate() and cron()`,
         );
       }
-      // An empty time zone is checked (and refused) like any other: CloudFormation refuses it too.
-      const zone = typeof timezone === 'string' ? timezone : undefined;
+      // A zone that is given must be valid, an empty one included (Scheduler's ScheduleExpressionTimezone is 1-50
+      // characters): leave it out for UTC. Classic rules have no zone.
+      const zone = site.scheduler && typeof timezone === 'string' ? timezone : undefined;
       try {
         validateSchedule(expression, zone);
       } catch (e) {
         throw new MacroError(`${site.where}: ${(e as Error).message}`, { cause: e });
       }
-      warnings.push(...pastScheduleWarning(site.where, expression, zone));
+      // Valid but spent (an at() in the past, a cron whose years are over): accepted, so a stack whose one-time
+      // schedule already ran stays updatable, and reported as a warning.
+      if (!runsAfter(expression, zone ?? 'UTC', now)) {
+        warnings.push(
+          `${site.where}: schedule expression "${expression}" has no run after ${now.toISOString()}; it will never fire`,
+        );
+      }
     }
     const input = resolve(fragment, params, site.input);
     if (typeof input === 'string' && input.trim()) {
@@ -117,18 +124,6 @@ function validateSchedules(fragment: Template, params: ParameterValues, warnings
       }
     }
   }
-}
-
-/**
- * A schedule with no run left (an at() or every year of a cron in the past) is accepted, so that a stack whose
- * one-time schedule already ran stays updatable; the macro only warns.
- */
-function pastScheduleWarning(where: string, expression: string, zone: string | undefined): string[] {
-  const now = new Date();
-  if (hasRunAfter(expression, zone, now)) return [];
-  return [
-    `${where}: schedule expression "${expression}" has no run after ${now.toISOString()}; accepted, but it will never fire again`,
-  ];
 }
 
 // ---------------------------------------------------------------- topics
@@ -283,20 +278,24 @@ function applyTopics(fragment: Template, params: ParameterValues): void {
   }
 }
 
-/**
- * Returns the processed fragment; throws MacroError with a message that says what to fix. Adds to `warnings` what
- * is accepted but worth a log line (a schedule that will never fire again).
- */
+export type TransformOptions = {
+  /** Collects what is accepted but worth saying (a schedule that will never fire again). */
+  warnings?: string[];
+  /** The time schedules are judged against (default: now). */
+  now?: Date;
+};
+
+/** Returns the processed fragment; throws MacroError with a message that says what to fix. */
 export function transform(
   fragment: Template,
   parameterValues: ParameterValues = {},
-  warnings: string[] = [],
+  options: TransformOptions = {},
 ): Template {
   if (!isObject(fragment) || !isObject(fragment.Resources)) {
     throw new MacroError('the template has no Resources section');
   }
   const out = structuredClone(fragment);
-  validateSchedules(out, parameterValues, warnings);
+  validateSchedules(out, parameterValues, options.warnings ?? [], options.now ?? new Date());
   applyTopics(out, parameterValues);
   return out;
 }

@@ -1,7 +1,6 @@
 /**
- * `at(yyyy-mm-ddThh:mm:ss)`: one run, at a real calendar date-time read in the schedule's time zone. A time that
- * daylight saving time skips would never run, so it is refused when a time zone is given; a time that happens twice
- * runs once, at its first occurrence. EventBridge Scheduler ignores StartDate and EndDate for one-time schedules.
+ * `at(yyyy-mm-ddThh:mm:ss)`: a one-time schedule at a real calendar date-time in the schedule's time zone. A time
+ * that daylight saving time skips would never run, so it is refused when the zone is known.
  */
 import { DAY, daysInMonth, formatNaive, MINUTE, MONTH_LONG, pad2 } from './calendar';
 import { type Fail, ScheduleError } from './errors';
@@ -32,17 +31,8 @@ export function parseAt(inner: string, fail: Fail): LocalDateTime {
   return { year, month, day, hour, minute, second };
 }
 
-function naiveOf(at: LocalDateTime): number {
-  return Date.UTC(at.year, at.month - 1, at.day, at.hour, at.minute, at.second);
-}
-
-/** The instant of the one run in `timezone` (undefined when DST skips that wall-clock time). */
-export function atInstant(at: LocalDateTime, timezone: string): number | undefined {
-  return localToInstant(timezone, naiveOf(at));
-}
-
 export function checkAtExists(expression: string, at: LocalDateTime, timezone: string): void {
-  const naive = naiveOf(at);
+  const naive = Date.UTC(at.year, at.month - 1, at.day, at.hour, at.minute, at.second);
   if (localToInstant(timezone, naive) !== undefined) return;
   const before = offsetMs(timezone, naive - DAY);
   const after = offsetMs(timezone, naive + DAY);
@@ -51,4 +41,9 @@ export function checkAtExists(expression: string, at: LocalDateTime, timezone: s
     `schedule expression "${expression}": ${formatNaive(naive)} does not exist in ${timezone} ` +
       `(clocks move forward ${jump} minutes for daylight saving time that day), so it would never run; choose another time`,
   );
+}
+
+/** The instant an at() schedule fires in `timezone`, or undefined when that local time does not exist there. */
+export function atInstant(at: LocalDateTime, timezone: string): number | undefined {
+  return localToInstant(timezone, Date.UTC(at.year, at.month - 1, at.day, at.hour, at.minute, at.second));
 }

@@ -1,4 +1,4 @@
-/** Calendar arithmetic on wall-clock times held as UTC milliseconds ("naive" times), and the names AWS uses. */
+/** Calendar arithmetic on wall-clock date-times (fields read as UTC, so no time zone is involved). */
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -18,7 +18,6 @@ export const MONTH_NAMES = [
   'NOV',
   'DEC',
 ] as const;
-/** Index 0 is day-of-week 1 (AWS: 1 = SUN ... 7 = SAT). */
 export const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 export const MONTH_LONG = [
   'January',
@@ -48,7 +47,6 @@ export function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** `2025-03-30T02:15:00` */
 export function formatNaive(naive: number): string {
   return new Date(naive).toISOString().slice(0, 19);
 }

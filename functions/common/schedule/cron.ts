@@ -1,56 +1,43 @@
 /**
- * `cron(minutes hours day-of-month month day-of-week year)`, as the EventBridge "Cron expressions reference" and the
- * EventBridge Scheduler "Schedule types" page document it:
- * - six fields; wildcards minutes/hours/month/year `, - * /`, day-of-month `, - * ? / L W`, day-of-week `, - * ? L #`
- *   (no `/`); exactly one of day-of-month and day-of-week is `?`; day-of-week 1-7 is SUN-SAT; years 1970-2199;
- *   names (JAN-DEC, SUN-SAT) and letters are case-insensitive;
- * - `L` alone in day-of-week is 7 (SAT); `nL` is the last day n of the month, `n#k` its k-th day n (k 1-5), `L`, `LW`
- *   and `nW` in day-of-month the last day, the last weekday and the weekday nearest day n (never across the month's
- *   edges: 1W on a Saturday is Monday the 3rd). Each of these stands alone in its field (AWS: a `#` field holds one
- *   expression). `L-n` offsets are not documented by AWS, so they are refused.
- *
- * Ranges that wrap around. AWS documents them by one example, `cron(0/30 20-2 ? * MON-FRI *)` ("between 10:00 pm on
- * the starting day to 2:00 am on the following day"), in the hours field. AWS's cron is Quartz's syntax (its SUN = 1,
- * L W #, 1970-2199, even its note on "3#1,6#3" come from Quartz's CronExpression), and Quartz documents "overflowing
- * ranges" (22-2, NOV-FEB) and implements them in every cyclic field. Decision:
- * - minutes, hours, day-of-month, month and day-of-week wrap around: `20-2` is 20-23 and 0-2, `FRI-MON` is FRI, SAT,
- *   SUN, MON, `NOV-FEB` is NOV, DEC, JAN, FEB, `50-10` is minutes 50-59 and 0-10, `28-3` is days 28-31 and 1-3 (a
- *   31st a month lacks simply does not occur). A step counts on across the wrap, as Quartz's: `20-2/2` is 20, 22, 0, 2.
- *   Minutes and day-of-month are not in AWS's documentation; they are accepted because their meaning is plain,
- *   Quartz (whose syntax AWS's is) has it, and refusing what AWS accepts is the failure this validator must not
- *   have. Were AWS to refuse one, the deploy would stop with AWS's own message: a later error, never a wrong schedule.
- * - years do not wrap (Quartz refuses it too): `2030-2025` is refused, naming the earlier-first range.
- *
- * Matching is field by field, for each fire time on its own day: `cron(0/30 20-2 ? * MON-FRI *)` runs Monday to
- * Friday at 00:00-02:30 and at 20:00-23:30. Saturday 01:00 is not a run (Saturday is not MON-FRI), though it follows
- * Friday evening; Monday 01:00 is. (AWS's wording, "to 2:00 am on the following day", describes Monday to Thursday
- * nights; hour 2 with minutes 0/30 also runs at 02:30.)
+ * `cron(minutes hours day-of-month month day-of-week year)`: six fields, as AWS documents them (EventBridge
+ * Scheduler "Cron expressions reference").
+ * - Wildcards: minutes/hours/month/year `, - * /`; day-of-month `, - * ? / L W`; day-of-week `, - * ? L #` (no `/`).
+ * - Exactly one of day-of-month and day-of-week is `?`. Day-of-week 1-7 is SUN-SAT. Names are case-insensitive.
+ * - `L`, `LW`, `nW` (day-of-month) and `L`, `nL`, `n#k` (day-of-week) stand alone in their field (AWS: a `#` field
+ *   holds one expression). `L-n` offsets are not documented by AWS, so they are refused.
+ * - Ranges wrap around: AWS's own example `cron(0/30 20-2 ? * MON-FRI *)` runs from 20:00 to 02:00. Hours,
+ *   day-of-week (`FRI-MON`) and months (`NOV-FEB`) wrap as AWS's Quartz-derived engine does, and so do minutes
+ *   (`50-10`) and days of the month (`25-5`, days 25 to 31 then 1 to 5; a 31 in a shorter month is simply not a
+ *   day of it): a backwards range has exactly one meaning in each of those cycles, and refusing it would refuse
+ *   templates AWS accepts. Years have no cycle, so a backwards year range is refused. A step counts on across the
+ *   wrap (`20-2/2` is 20, 22, 0, 2).
+ * - Matching is field by field: a fire time must match every field on its own. With `20-2` hours and `MON-FRI`,
+ *   01:00 on a Saturday does not run (Saturday is not MON-FRI), while 01:00 on a Monday does.
  */
-import { DAY_NAMES, daysInMonth, MONTH_NAMES, weekday } from './calendar';
+import { DAY_NAMES, daysInMonth, HOUR, MONTH_NAMES, weekday } from './calendar';
 import type { Fail } from './errors';
 import type { CronSpec, DayOfMonthRule, DayOfWeekRule } from './types';
+import { localToInstant, offsetMs } from './zones';
 
-export const EXAMPLE_CRON = 'cron(0 12 * * ? *)';
+const EXAMPLE_CRON = 'cron(0 12 * * ? *)';
 
 type FieldDef = {
   name: string;
   min: number;
   max: number;
   maxStep: number;
-  wraps: boolean;
   names?: readonly string[];
+  /** false when a backwards range cannot mean a wrap-around (years have no cycle). */
+  wraps?: boolean;
 };
-
 export const FIELDS = {
-  minutes: { name: 'minutes', min: 0, max: 59, maxStep: 59, wraps: true },
-  hours: { name: 'hours', min: 0, max: 23, maxStep: 23, wraps: true },
-  dayOfMonth: { name: 'day-of-month', min: 1, max: 31, maxStep: 31, wraps: true },
-  month: { name: 'month', min: 1, max: 12, maxStep: 12, wraps: true, names: MONTH_NAMES },
-  dayOfWeek: { name: 'day-of-week', min: 1, max: 7, maxStep: 7, wraps: true, names: DAY_NAMES },
+  minutes: { name: 'minutes', min: 0, max: 59, maxStep: 59 },
+  hours: { name: 'hours', min: 0, max: 23, maxStep: 23 },
+  dayOfMonth: { name: 'day-of-month', min: 1, max: 31, maxStep: 31 },
+  month: { name: 'month', min: 1, max: 12, maxStep: 12, names: MONTH_NAMES },
+  dayOfWeek: { name: 'day-of-week', min: 1, max: 7, maxStep: 7, names: DAY_NAMES },
   year: { name: 'year', min: 1970, max: 2199, maxStep: 229, wraps: false },
 } satisfies Record<string, FieldDef>;
-
-const DAY_TOKEN = '([0-9]+|[A-Z]{3})';
 
 export function parseCron(inner: string, fail: Fail): CronSpec {
   const fields = inner.trim() === '' ? [] : inner.trim().split(/\s+/);
@@ -68,14 +55,12 @@ export function parseCron(inner: string, fail: Fail): CronSpec {
   const [minF, hourF, domF, monF, dowF, yearF] = fields;
   const inField = (def: FieldDef, text: string) => (problem: string) =>
     fail(`${def.name} "${text}": ${problem}`) as never;
-  const wrapped: string[] = [];
-  const parseList = (def: FieldDef, text: string, f: Fail) => parseField(def, text, f, wrapped);
 
   const minutes = parseList(FIELDS.minutes, minF, inField(FIELDS.minutes, minF));
   const hours = parseList(FIELDS.hours, hourF, inField(FIELDS.hours, hourF));
-  const dayOfMonth = parseDayOfMonth(domF, inField(FIELDS.dayOfMonth, domF), wrapped);
+  const dayOfMonth = parseDayOfMonth(domF, inField(FIELDS.dayOfMonth, domF));
   const months = parseList(FIELDS.month, monF, inField(FIELDS.month, monF));
-  const dayOfWeek = parseDayOfWeek(dowF, inField(FIELDS.dayOfWeek, dowF), wrapped);
+  const dayOfWeek = parseDayOfWeek(dowF, inField(FIELDS.dayOfWeek, dowF));
   const years = parseList(FIELDS.year, yearF, inField(FIELDS.year, yearF));
 
   const domAny = dayOfMonth.kind === 'any';
@@ -89,25 +74,13 @@ export function parseCron(inner: string, fail: Fail): CronSpec {
     const example = dowF === '*' ? `"${withDom}"` : domF === '*' ? `"${withDow}"` : `"${withDom}" or "${withDow}"`;
     fail(`day-of-month and day-of-week are both set; exactly one of them must be "?" (e.g. ${example})`);
   }
-  const spec: CronSpec = {
-    minutes,
-    hours,
-    dayOfMonth,
-    months,
-    dayOfWeek,
-    years,
-    fields: [minF, hourF, domF, monF, dowF, yearF],
-    wrapped,
-  };
-  checkSomeDayMatches(spec, fail);
+  const spec: CronSpec = { minutes, hours, dayOfMonth, months, dayOfWeek, years };
+  checkSomeDayMatches(spec, [domF, monF, dowF, yearF], fail);
   return spec;
 }
 
-/**
- * Values of a plain field: `*`, `a`, `a-b`, `a/n`, `*\/n`, `a-b/n`, comma-separated. Sorted, unique. Adds the
- * field's name to `wrapped` when one of its ranges wraps around.
- */
-function parseField(def: FieldDef, text: string, fail: Fail, wrapped: string[]): number[] {
+/** Values of a plain field: `*`, `a`, `a-b`, `a/n`, `*\/n`, `a-b/n`, comma-separated. Sorted, unique. */
+function parseList(def: FieldDef, text: string, fail: Fail): number[] {
   const upper = text.toUpperCase();
   if (upper === '?') fail('"?" is only allowed in day-of-month or day-of-week');
   const bare = def.names ? upper.replace(new RegExp(def.names.join('|'), 'g'), '') : upper;
@@ -121,12 +94,12 @@ function parseField(def: FieldDef, text: string, fail: Fail, wrapped: string[]):
   for (const item of upper.split(',')) {
     if (item === '') fail('a list has an empty item (two commas in a row, or a comma at the start or end)');
     if (item.includes('?')) fail('"?" must stand alone in day-of-month or day-of-week, not inside a list');
-    for (const v of parseItem(def, item, fail, wrapped)) seen.add(v);
+    for (const v of parseItem(def, item, fail)) seen.add(v);
   }
   return [...seen].sort((a, b) => a - b);
 }
 
-function parseItem(def: FieldDef, item: string, fail: Fail, wrapped: string[]): number[] {
+function parseItem(def: FieldDef, item: string, fail: Fail): number[] {
   const slash = item.split('/');
   if (slash.length > 2) fail(`"${item}" has more than one "/"`);
   const [rangeText, stepText] = slash;
@@ -142,9 +115,9 @@ function parseItem(def: FieldDef, item: string, fail: Fail, wrapped: string[]): 
     }
     lo = parseValue(def, dash[0], fail);
     hi = dash.length === 2 ? parseValue(def, dash[1], fail) : stepText === undefined ? lo : def.max;
-    if (lo > hi && !def.wraps) {
+    if (lo > hi && def.wraps === false) {
       fail(
-        `the range "${rangeText}" runs backwards, and years do not wrap around: write the earlier year first ("${dash[1]}-${dash[0]}")`,
+        `the range "${rangeText}" runs backwards and ${def.name} values do not wrap around: write the earlier value first ("${dash[1]}-${dash[0]}")`,
       );
     }
   }
@@ -156,12 +129,13 @@ function parseItem(def: FieldDef, item: string, fail: Fail, wrapped: string[]): 
     step = Number(stepText);
     if (step > def.maxStep) fail(`the step "/${stepText}" is too large: ${def.name} steps are 1-${def.maxStep}`);
   }
-  // A range that wraps around (20-2) runs on past the field's end and back to its start; a step counts on across it.
-  const span = def.max - def.min + 1;
-  const end = lo <= hi ? hi : hi + span;
-  if (lo > hi && !wrapped.includes(def.name)) wrapped.push(def.name);
+  // A range whose end is below its start wraps around the field's cycle, as AWS documents for
+  // cron(0/30 20-2 ? * MON-FRI *) (20:00 to 02:00): 20-2 is 20-23 then 0-2, and a step counts on across the wrap
+  // (20-2/2 is 20, 22, 0, 2).
+  const size = def.max - def.min + 1;
+  const span = lo <= hi ? hi - lo : hi - lo + size;
   const out: number[] = [];
-  for (let v = lo; v <= end; v += step) out.push(((v - def.min) % span) + def.min);
+  for (let k = 0; k <= span; k += step) out.push(def.min + ((lo - def.min + k) % size));
   return out;
 }
 
@@ -184,7 +158,7 @@ function parseValue(def: FieldDef, token: string, fail: Fail): number {
   return fail(`"${token}" is not a number: ${def.name} values are ${def.min}-${def.max}`);
 }
 
-function parseDayOfMonth(text: string, fail: Fail, wrapped: string[]): DayOfMonthRule {
+function parseDayOfMonth(text: string, fail: Fail): DayOfMonthRule {
   const upper = text.toUpperCase();
   if (upper === '?') return { kind: 'any' };
   if (upper === 'L') return { kind: 'last' };
@@ -204,10 +178,10 @@ function parseDayOfMonth(text: string, fail: Fail, wrapped: string[]): DayOfMont
       '"L" and "W" must stand alone in day-of-month: "L" (last day), "LW" (last weekday) or "15W" (weekday nearest the 15th)',
     );
   }
-  return { kind: 'days', days: parseField(FIELDS.dayOfMonth, upper, fail, wrapped) };
+  return { kind: 'days', days: parseList(FIELDS.dayOfMonth, upper, fail) };
 }
 
-function parseDayOfWeek(text: string, fail: Fail, wrapped: string[]): DayOfWeekRule {
+function parseDayOfWeek(text: string, fail: Fail): DayOfWeekRule {
   const upper = text.toUpperCase();
   if (upper === '?') return { kind: 'any' };
   if (upper === 'L') return { kind: 'days', days: [7] };
@@ -216,31 +190,39 @@ function parseDayOfWeek(text: string, fail: Fail, wrapped: string[]): DayOfWeekR
   }
   const bare = upper.replace(/SUN|MON|TUE|WED|THU|FRI|SAT/g, '');
   if (bare.includes('W')) fail('"W" is only allowed in day-of-month (e.g. "15W")');
-  // A day before "#" or "L" may be a number or a name (3#2 = TUE#2, 6L = FRIL), as in Quartz.
   if (upper.includes('#')) {
-    if (upper.includes(',')) fail('a "#" day-of-week must be the only expression in the field (AWS refuses "3#1,6#3")');
-    const m = new RegExp(`^${DAY_TOKEN}#(\\d+)$`).exec(upper);
-    if (!m)
-      fail('"#" takes a day 1-7 (or SUN-SAT) and an occurrence 1-5, e.g. "3#2" (the second Tuesday of the month)');
-    const day = parseValue(FIELDS.dayOfWeek, m![1], fail);
+    const m = /^(\d+)#(\d+)$/.exec(upper);
+    if (!m) {
+      if (upper.includes(','))
+        fail('a "#" day-of-week must be the only expression in the field (AWS refuses "3#1,6#3")');
+      const named = /^([A-Z]{3})#(\d+)$/.exec(upper);
+      const i = named ? DAY_NAMES.indexOf(named[1] as never) : -1;
+      if (i >= 0) fail(`write the day as a number before "#" (e.g. "${i + 1}#${named![2]}")`);
+      fail('"#" takes a day 1-7 and an occurrence 1-5, e.g. "3#2" (the second Tuesday of the month)');
+    }
+    const day = Number(m![1]);
     const nth = Number(m![2]);
+    if (day < 1 || day > 7) fail(`${day} is out of range: day-of-week values are 1-7 (1 = SUN ... 7 = SAT)`);
     if (nth < 1 || nth > 5) fail(`the occurrence "#${nth}" must be 1-5 (a month has at most five of each weekday)`);
     return { kind: 'nth', day, nth };
   }
   if (bare.includes('L')) {
-    if (/^L-\d+$/.test(upper)) {
-      fail('AWS documents no offset after "L" in day-of-week: "L" alone is SAT, "6L" the last Friday of the month');
+    const m = /^(\d+)L$/.exec(upper);
+    if (!m) {
+      const named = /^([A-Z]{3})L$/.exec(upper);
+      const i = named ? DAY_NAMES.indexOf(named[1] as never) : -1;
+      if (i >= 0) fail(`write the day as a number before "L" (e.g. "${i + 1}L", the last ${named![1]} of the month)`);
+      fail('"L" must stand alone in day-of-week: "L" (Saturday) or "5L" (the last Thursday of the month)');
     }
-    const m = new RegExp(`^${DAY_TOKEN}L$`).exec(upper);
-    if (!m) fail('"L" must stand alone in day-of-week: "L" (Saturday) or "5L" (the last Thursday of the month)');
-    return { kind: 'lastOfMonth', day: parseValue(FIELDS.dayOfWeek, m![1], fail) };
+    const day = Number(m![1]);
+    if (day < 1 || day > 7) fail(`${day} is out of range: day-of-week values are 1-7 (1 = SUN ... 7 = SAT)`);
+    return { kind: 'lastOfMonth', day };
   }
-  return { kind: 'days', days: parseField(FIELDS.dayOfWeek, upper, fail, wrapped) };
+  return { kind: 'days', days: parseList(FIELDS.dayOfWeek, upper, fail) };
 }
 
 /** Refuses day/month/year combinations that never occur (e.g. 30 February), which AWS would accept and never run. */
-function checkSomeDayMatches(spec: CronSpec, fail: Fail): void {
-  const [, , domF, monF, dowF, yearF] = spec.fields;
+function checkSomeDayMatches(spec: CronSpec, [domF, monF, dowF, yearF]: string[], fail: Fail): void {
   const dom = spec.dayOfMonth;
   const first = dom.kind === 'days' ? dom.days[0] : dom.kind === 'nearestWeekday' ? dom.day : 1;
   if (!spec.months.some((m) => first <= daysInMonth(2000, m))) {
@@ -297,6 +279,39 @@ export function matchingDays(spec: CronSpec, y: number, m: number): number[] {
     case 'nth': {
       const d = 1 + ((dow.day - firstDow + 7) % 7) + 7 * (dow.nth - 1);
       return d <= dim ? [d] : [];
+    }
+  }
+}
+
+/**
+ * Every instant the cron fires in `timezone` after `fromMs` (exclusive), ascending, lazily: a caller takes as many
+ * as it needs. Wall-clock times that daylight saving time skips are left out; a repeated one fires once, at its
+ * first occurrence.
+ */
+export function* cronFires(spec: CronSpec, timezone: string, fromMs: number): Generator<number> {
+  const fromNaive = fromMs + offsetMs(timezone, fromMs);
+  const start = new Date(fromNaive);
+  const sy = start.getUTCFullYear();
+  const sm = start.getUTCMonth() + 1;
+  const sd = start.getUTCDate();
+  // Wall-clock times more than 3 hours before `from` are before it whatever the DST shift (at most 2 hours).
+  const floor = fromNaive - 3 * HOUR;
+  for (const y of spec.years) {
+    if (y < sy) continue;
+    for (const m of spec.months) {
+      if (y === sy && m < sm) continue;
+      for (const d of matchingDays(spec, y, m)) {
+        if (y === sy && m === sm && d < sd) continue;
+        for (const h of spec.hours) {
+          for (const mi of spec.minutes) {
+            const naive = Date.UTC(y, m - 1, d, h, mi);
+            if (naive < floor) continue;
+            const t = localToInstant(timezone, naive);
+            if (t === undefined || t <= fromMs) continue;
+            yield t;
+          }
+        }
+      }
     }
   }
 }

@@ -5,5 +5,5 @@ export class ScheduleError extends CloudCronError {
   override name = 'ScheduleError';
 }
 
-/** Throws a ScheduleError naming the expression, for the parsers of each schedule type. */
+/** Reports a problem with one expression; never returns. */
 export type Fail = (problem: string) => never;

@@ -1,22 +1,22 @@
 /**
- * Schedule expressions of EventBridge Scheduler (and classic EventBridge rules), a domain of their own: validation
- * with messages that say what to fix, when a schedule fires (in an IANA time zone, across daylight saving time, with
- * StartDate, EndDate, state and a rate's anchor), and descriptions for people.
+ * Schedule expressions of EventBridge Scheduler (and classic EventBridge rules): validation with messages that say
+ * what to fix, run times in an IANA time zone, and a description in words.
  *
- * Pure (no AWS SDK, no I/O, no Node API: Intl only), so the CloudCron macro, the `cloud-cron` CLI, `npm start`, the
- * runs watchdog and simulator and a browser bundle all use the same rules. This file is the public API; each concern
- * lives in its own file:
- * - parse.ts: which type an expression is; rate.ts, at.ts, cron.ts: each type's rules (cron.ts documents wrap-around
- *   ranges and field-by-field matching);
- * - runs.ts: fire times (firesBetween, nextRuns, hasRunAfter); zones.ts: time zone names, offsets and formatting;
- * - describe.ts: descriptions and notes; calendar.ts, types.ts, errors.ts: what they share.
+ * A domain of its own, split by concern: rate.ts, at.ts, cron.ts (each form's rules and parser), zones.ts (IANA
+ * names, offsets, daylight saving), runs.ts (next runs, every fire in a window), format.ts, describe.ts. Pure
+ * (no AWS SDK, no I/O, no Node-only API: Intl only), so the macro, the CLI, the runs watchdog, the simulator and a
+ * browser page all use the same rules.
+ *
+ * Daylight saving time, as EventBridge Scheduler documents it: a cron time that does not exist (clocks jump
+ * forward) is skipped; a time that occurs twice (clocks fall back) runs once, at its first occurrence (AWS says
+ * "runs only once"; which of the two is not documented, we take the first). A one-time `at()` that falls in a
+ * skipped hour would never run, so it is refused when a time zone is given.
  */
-import { checkedSchedule } from './parse';
-
-export { describeSchedule, scheduleNotes } from './describe';
+export { describeSchedule } from './describe';
 export { ScheduleError } from './errors';
-export { parseSchedule } from './parse';
-export { firesBetween, hasRunAfter, nextRuns } from './runs';
+export { formatInZone, formatRun } from './format';
+export { checkedSchedule, parseSchedule, validateSchedule } from './parse';
+export { type FireOptions, firesBetween, nextRuns, runsAfter } from './runs';
 export type {
   CronSpec,
   DayOfMonthRule,
@@ -24,16 +24,5 @@ export type {
   LocalDateTime,
   RateUnit,
   Schedule,
-  ScheduleSettings,
-  ScheduleState,
 } from './types';
-export { DEFAULT_TIMEZONE, formatInZone, formatRun, validateTimezone } from './zones';
-
-/**
- * Throws a ScheduleError naming what is wrong with `expression` (and `timezone`, when given) and how to fix it. An
- * empty `timezone` is refused: CloudFormation and the Scheduler API refuse an empty ScheduleExpressionTimezone
- * (1-50 characters); leave it out (undefined) for UTC.
- */
-export function validateSchedule(expression: string, timezone?: string): void {
-  checkedSchedule(expression, timezone);
-}
+export { validateTimezone } from './zones';

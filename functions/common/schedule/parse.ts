@@ -1,4 +1,7 @@
-/** One entry for every expression: which schedule type it is, then that type's parser; the checks a zone adds. */
+/**
+ * The entry point of validation: an expression's form (rate, cron, at) and, with a time zone, whether it can run
+ * there. Every refusal is a ScheduleError whose message names the part at fault and how to fix it.
+ */
 import { checkAtExists, parseAt } from './at';
 import { parseCron } from './cron';
 import { ScheduleError } from './errors';
@@ -8,6 +11,24 @@ import { validateTimezone } from './zones';
 
 const FORMS =
   '"rate(value unit)", "cron(minutes hours day-of-month month day-of-week year)" or "at(yyyy-mm-ddThh:mm:ss)"';
+
+/** Throws a ScheduleError naming what is wrong with `expression` (and `timezone`, when given) and how to fix it. */
+export function validateSchedule(expression: string, timezone?: string): void {
+  checkedSchedule(expression, timezone);
+}
+
+/**
+ * Parses and validates `expression`; with a `timezone`, also the zone and (for at()) that the time exists there.
+ * An empty time zone is refused: EventBridge Scheduler's ScheduleExpressionTimezone is 1-50 characters, so the
+ * way to say UTC is to leave it out (or write "UTC"); the macro and the CLI apply this one rule.
+ */
+export function checkedSchedule(expression: string, timezone?: string): Schedule {
+  const schedule = parseSchedule(expression);
+  if (timezone === undefined) return schedule;
+  validateTimezone(timezone);
+  if (schedule.type === 'at') checkAtExists(expression, schedule.at, timezone);
+  return schedule;
+}
 
 /** Parses an expression; throws a ScheduleError saying what is wrong. */
 export function parseSchedule(expression: string): Schedule {
@@ -42,13 +63,4 @@ export function parseSchedule(expression: string): Schedule {
     default:
       return fail(`"${kind}(...)" is not a schedule type; write ${FORMS}`);
   }
-}
-
-/** Parses and, when `timezone` is given, checks the zone and that an at() time exists in it. */
-export function checkedSchedule(expression: string, timezone?: string): Schedule {
-  const schedule = parseSchedule(expression);
-  if (timezone === undefined) return schedule;
-  validateTimezone(timezone);
-  if (schedule.type === 'at') checkAtExists(expression, schedule.at, timezone);
-  return schedule;
 }

@@ -1,16 +1,11 @@
 /**
  * `rate(value unit)`: value a positive whole number; unit minute|minutes|hour|hours|day|days, singular exactly when
- * value is 1 (AWS: "rate(1 hours) and rate(5 hour) aren't valid"). A day is 24 hours, not a calendar day: a rate
- * schedule ignores the time zone and daylight saving time.
- *
- * Its phase is its start: the first fire is at StartDate, or when the schedule is created when it has none, then one
- * every interval. Nothing in the expression says when that is, so every function here takes the anchor explicitly.
+ * value is 1. A rate schedule fires at its start (StartDate, else the moment it is created) and every interval
+ * after it; `day` is 24 hours, not a calendar day, so a daily rate does not follow daylight saving time.
  */
 import { DAY, HOUR, MINUTE } from './calendar';
 import type { Fail } from './errors';
 import type { RateUnit, Schedule } from './types';
-
-type Rate = Extract<Schedule, { type: 'rate' }>;
 
 const RATE_UNITS: Record<string, { unit: RateUnit; plural: boolean; ms: number }> = {
   minute: { unit: 'minute', plural: false, ms: MINUTE },
@@ -21,7 +16,7 @@ const RATE_UNITS: Record<string, { unit: RateUnit; plural: boolean; ms: number }
   days: { unit: 'day', plural: true, ms: DAY },
 };
 
-export function parseRate(inner: string, fail: Fail): Rate {
+export function parseRate(inner: string, fail: Fail): Extract<Schedule, { type: 'rate' }> {
   const parts = inner.trim().split(/\s+/).filter(Boolean);
   if (parts.length !== 2) fail('rate expressions are "rate(value unit)" with two parts, e.g. "rate(5 minutes)"');
   const [value, unitText] = parts;
@@ -44,11 +39,4 @@ export function parseRate(inner: string, fail: Fail): Rate {
   if (n === 1 && unit.plural) fail(`use the singular unit "${unit.unit}" when the value is 1`);
   if (n !== 1 && !unit.plural) fail(`use the plural unit "${unit.unit}s" when the value is not 1`);
   return { type: 'rate', value: n, unit: unit.unit, intervalMs: n * unit.ms };
-}
-
-/** Fire times anchor + k * interval (k >= 0) from `lo` to `hi` (ms, both included), ascending. */
-export function* rateInstants(rate: Rate, anchor: number, lo: number, hi: number): Generator<number> {
-  const step = rate.intervalMs;
-  const first = anchor + Math.max(0, Math.ceil((lo - anchor) / step)) * step;
-  for (let t = first; t <= hi; t += step) yield t;
 }

@@ -1,20 +1,15 @@
 /**
- * IANA time zones with nothing but Intl (no tz database of our own, no Node API, so the module also runs in a
- * browser): which names EventBridge Scheduler accepts, UTC offsets, wall-clock time to instant across daylight
- * saving time, and formatting.
+ * IANA time zones: which names EventBridge Scheduler accepts, and the wall-clock arithmetic of a zone (UTC offsets,
+ * the instant of a local time across daylight saving changes). Intl only, so it runs in Node and in a browser.
  */
-import { DAY, DAY_NAMES, HOUR, MINUTE, pad2 } from './calendar';
+import { DAY } from './calendar';
 import { ScheduleError } from './errors';
-
-/** UTC, the zone EventBridge Scheduler uses when ScheduleExpressionTimezone is left out. */
-export const DEFAULT_TIMEZONE = 'UTC';
 
 /** Throws a ScheduleError unless `timezone` is an IANA time zone name EventBridge Scheduler accepts. */
 export function validateTimezone(timezone: string): void {
   if (typeof timezone !== 'string' || timezone.trim() === '') {
     throw new ScheduleError(
-      'time zone is empty: CloudFormation and EventBridge Scheduler refuse an empty ScheduleExpressionTimezone; ' +
-        'leave the property out for UTC, or give an IANA time zone name (e.g. "UTC" or "Europe/Paris")',
+      'time zone is empty: give an IANA time zone name (e.g. "UTC" or "Europe/Paris"), or leave the time zone out for UTC',
     );
   }
   if (zoneNames().has(timezone)) return;
@@ -42,16 +37,8 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Names of UTC itself: their offset is always 0, with no need to load ICU's time zone data. */
-const UTC_NAMES = new Set(
-  'UTC Etc/UTC UCT Etc/UCT Universal Etc/Universal Zulu Etc/Zulu GMT Etc/GMT GMT0 Etc/GMT0 GMT+0 Etc/GMT+0 GMT-0 Etc/GMT-0 Greenwich Etc/Greenwich'.split(
-    ' ',
-  ),
-);
-
 /** UTC offset of `timezone` at instant `t` (ms), whole seconds. */
 export function offsetMs(timezone: string, t: number): number {
-  if (UTC_NAMES.has(timezone)) return 0;
   const whole = Math.floor(t / 1000) * 1000;
   const p: Record<string, number> = {};
   for (const part of formatter(timezone).formatToParts(new Date(whole))) {
@@ -75,46 +62,6 @@ export function localToInstant(timezone: string, naive: number): number | undefi
   return best;
 }
 
-/**
- * The one UTC offset of the whole wall-clock day that starts at `naiveMidnight`, or undefined when the offset changes
- * that day (or near it) and each time must go through localToInstant. Two look-ups a day instead of three or four a
- * time: what keeps a year of every-5-minutes runs linear and cheap.
- */
-export function steadyOffset(timezone: string, naiveMidnight: number): number | undefined {
-  // Offsets lie within -12 h ... +14 h: these instants are before the day starts and after it ends, wherever it is.
-  const before = offsetMs(timezone, naiveMidnight - 14 * HOUR);
-  const after = offsetMs(timezone, naiveMidnight + DAY + 12 * HOUR);
-  return before === after ? before : undefined;
-}
-
-/** `2024-03-10T03:00:00-04:00`: the instant's wall-clock time in `timezone`, with its UTC offset. */
-export function formatInZone(date: Date, timezone: string): string {
-  const t = Math.floor(date.getTime() / 1000) * 1000;
-  const offset = offsetMs(timezone, t);
-  const local = new Date(t + offset).toISOString().slice(0, 19);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset) / MINUTE;
-  return `${local}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
-}
-
-/**
- * `Mon 2026-12-07 08:00 Europe/Paris`: a run time as a person reads it, with its weekday (so that a day-of-week
- * field in numbers shows what it means). Seconds only when they are not zero (an at() can name them).
- */
-export function formatRun(date: Date, timezone: string): string {
-  const t = Math.floor(date.getTime() / 1000) * 1000;
-  const local = new Date(t + offsetMs(timezone, t));
-  const iso = local.toISOString();
-  const time = local.getUTCSeconds() === 0 ? iso.slice(11, 16) : iso.slice(11, 19);
-  return `${dayName(local.getUTCDay() + 1)} ${iso.slice(0, 10)} ${time} ${timezone}`;
-}
-
-function dayName(dow: number): string {
-  const name = DAY_NAMES[dow - 1];
-  return name[0] + name.slice(1).toLowerCase();
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Time zone names
 
 /**
@@ -151,7 +98,7 @@ let zoneSet: Set<string> | undefined;
  * IANA names: ICU's canonical list plus the tz database's links (Node 20's ICU resolves every one of them; checking
  * each with Intl at load would cost ~20 ms of the macro's cold start, so a runtime without one fails in formatter()).
  */
-function zoneNames(): Set<string> {
+export function zoneNames(): Set<string> {
   if (!zoneSet) {
     zoneSet = new Set(Intl.supportedValuesOf('timeZone'));
     for (const z of IANA_LINKS.split(' ')) zoneSet.add(z);

@@ -75,9 +75,9 @@ describe('validateSchedule refuses, naming what is wrong', () => {
     ['cron(0 0 1,? * ? *)', undefined, '"?" must stand alone'],
     // cron(): ranges, steps, lists
     [
-      'cron(0 0 1 1 ? 2030-2025)',
+      'cron(0 0 * * ? 2030-2026)',
       undefined,
-      'year "2030-2025": the range "2030-2025" runs backwards, and years do not wrap around: write the earlier year first ("2025-2030")',
+      'year "2030-2026": the range "2030-2026" runs backwards and year values do not wrap around: write the earlier value first ("2026-2030")',
     ],
     ['cron(0/0 * * * ? *)', undefined, 'the step "/0" must be a positive whole number'],
     ['cron(0/60 * * * ? *)', undefined, 'the step "/60" is too large: minutes steps are 1-59'],
@@ -97,10 +97,8 @@ describe('validateSchedule refuses, naming what is wrong', () => {
     ['cron(0 0 ? * 3#0 *)', undefined, 'the occurrence "#0" must be 1-5'],
     ['cron(0 0 ? * 8#1 *)', undefined, 'day-of-week "8#1": 8 is out of range'],
     ['cron(0 0 ? * 3#1,6#3 *)', undefined, 'a "#" day-of-week must be the only expression in the field'],
-    ['cron(0 0 ? * FRY#2 *)', undefined, 'day-of-week "FRY#2": "FRY" is not a day-of-week name'],
-    ['cron(0 0 ? * 2-3#2 *)', undefined, '"#" takes a day 1-7 (or SUN-SAT) and an occurrence 1-5'],
-    ['cron(0 0 ? * L-2 *)', undefined, 'AWS documents no offset after "L" in day-of-week'],
-    ['cron(0 0 ? * 8L *)', undefined, 'day-of-week "8L": 8 is out of range'],
+    ['cron(0 0 ? * FRI#2 *)', undefined, 'write the day as a number before "#" (e.g. "6#2")'],
+    ['cron(0 0 ? * FRIL *)', undefined, 'write the day as a number before "L" (e.g. "6L"'],
     ['cron(0 0 ? * L,2 *)', undefined, '"L" must stand alone in day-of-week'],
     ['cron(0 0 ? * 9L *)', undefined, 'day-of-week "9L": 9 is out of range'],
     // cron(): dates that never occur
@@ -217,21 +215,6 @@ describe('validateSchedule accepts what AWS accepts', () => {
     'cron(0 0 1 1 ? 2199)',
     'cron(0 10 * * ? *)',
     'cron(0 0 1-10/3 * ? *)',
-    // ranges that wrap around (AWS's own example first), steps on them, in every cyclic field
-    'cron(0/30 20-2 ? * MON-FRI *)',
-    'cron(0 9-5 ? * MON-FRI *)',
-    'cron(0 20-2/2 * * ? *)',
-    'cron(50-10 * * * ? *)',
-    'cron(0 0 28-3 * ? *)',
-    'cron(0 9 1 NOV-FEB ? *)',
-    'cron(0 9 ? * FRI-MON *)',
-    'cron(0 9 ? * 6-2 *)',
-    'cron(0 0 ? * SAT-MON *)',
-    // a day before "#" or "L" by name, as Quartz (whose syntax AWS's is) reads it
-    'cron(30 7 ? * MON#1 *)',
-    'cron(0 0 ? * fri#2 *)',
-    'cron(0 18 ? * SATL *)',
-    'cron(15 10 ? * friL 2026-2030)',
     'at(2030-01-31T09:30:00)',
     'at(2028-02-29T23:59:59)',
     'at(2024-11-03T01:30:00)', // happens twice in New York: runs once
@@ -257,6 +240,17 @@ describe('validateSchedule accepts what AWS accepts', () => {
     'Australia/Lord_Howe',
   ])('time zone %s', (timezone) => {
     expect(() => validateTimezone(timezone)).not.toThrow();
+  });
+
+  test('validating a 20-function template takes well under 50 ms', () => {
+    const schedules = Array.from({ length: 20 }, (_, i) => [
+      i % 2 ? `cron(${i} 8-17/2 ? JAN-MAR,DEC MON-FRI 2025-2030/2)` : `rate(${i + 2} minutes)`,
+      i % 3 ? 'Europe/Berlin' : 'America/New_York',
+    ]);
+    validateSchedule('rate(1 minute)', 'UTC'); // first call loads the zone list
+    const started = performance.now();
+    for (const [expression, tz] of schedules) validateSchedule(expression, tz);
+    expect(performance.now() - started).toBeLessThan(50);
   });
 });
 
@@ -323,7 +317,7 @@ describe('nextRuns', () => {
     ]);
   });
 
-  test('the fifth Friday of February (a leap-year Friday 29th), to the end of the year field', () => {
+  test('the fifth Friday of February (a leap-year Friday 29th), found without brute force', () => {
     const from = new Date('2025-01-01T00:00:00Z');
     const expected: string[] = [];
     for (let y = 2025; y <= 2199; y++) {
@@ -331,7 +325,9 @@ describe('nextRuns', () => {
       if (d.getUTCMonth() === 1 && d.getUTCDay() === 5) expected.push(`${y}-02-29T00:00:00Z`);
     }
     expect(expected.slice(0, 2)).toEqual(['2036-02-29T00:00:00Z', '2064-02-29T00:00:00Z']);
+    const started = performance.now();
     const runs = nextRuns('cron(0 0 ? 2 6#5 *)', 'UTC', 100, from);
+    expect(performance.now() - started).toBeLessThan(200);
     expect(iso(runs)).toEqual(expected); // the year field ends the search at 2199
   });
 
