@@ -32,7 +32,7 @@ test('the bundle runs in a bare context and answers as in Node', () => {
       const s = CloudCronSchedule;
       const from = new Date('2026-12-04T11:00:00Z');
       const runs = s.nextRuns('cron(0/30 20-2 ? * MON-FRI *)', 'Europe/Paris', 10, from).map((d) => s.formatRun(d, 'Europe/Paris'));
-      const year = [...s.firesBetween('rate(5 minutes)', { createdAt: from }, from, new Date('2027-12-04T11:00:00Z'))].length;
+      const year = [...s.firesBetween('rate(5 minutes)', { anchor: from }, from, new Date('2027-12-04T11:00:00Z'))].length;
       let refused = '';
       try { s.validateSchedule('cron(0 8 * * * *)'); } catch (e) { refused = e.name + ': ' + e.message; }
       return { runs, year, refused, words: s.describeSchedule('cron(0 8 ? * 1-5 *)'), hasProcess: typeof process };
