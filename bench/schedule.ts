@@ -40,8 +40,7 @@ const SCHEDULES: [string, string][] = [
 function countFires(expression: string, timezone: string, days: number): number {
   const from = new Date(FROM);
   let n = 0;
-  for (const _ of firesBetween(expression, { timezone, anchor: from }, from, new Date(FROM + days * 86_400_000)))
-    n++;
+  for (const _ of firesBetween(expression, { timezone, anchor: from }, from, new Date(FROM + days * 86_400_000))) n++;
   return n;
 }
 
