@@ -4,19 +4,22 @@
  *   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
  *   cloud-cron preview email --message <file> [--subject-template ...] [--html-template ...] [--text-template ...]
  *   cloud-cron preview sms --message <file> [--template ...]
+ *   cloud-cron preview webhook --preset <preset> --message <file> [--body-template ...]
  */
 type Command = { run(argv: string[]): Promise<number> };
 
 const USAGE = `usage:
   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
   cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T] [--out DIR]
-  cloud-cron preview sms --message <file> [--template T]`;
+  cloud-cron preview sms --message <file> [--template T]
+  cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]`;
 
 function load(argv: string[]): { command: Command; rest: string[] } | undefined {
   const [first, second, ...rest] = argv;
   if (first === 'schedule') return { command: require('./schedule') as Command, rest: argv.slice(1) };
   if (first === 'preview' && second === 'email') return { command: require('./preview-email') as Command, rest };
   if (first === 'preview' && second === 'sms') return { command: require('./preview-sms') as Command, rest };
+  if (first === 'preview' && second === 'webhook') return { command: require('./preview-webhook') as Command, rest };
   return undefined;
 }
 
