@@ -12,6 +12,7 @@
 
 export type TaskContainer = {
   name?: string;
+  taskArn?: string;
   containerArn?: string;
   lastStatus?: string;
   exitCode?: number;
