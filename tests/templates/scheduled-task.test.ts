@@ -3,12 +3,11 @@
  * translator; cfn-lint must report nothing on the template, the macro output and the translation. The processed
  * template is then read as CloudFormation would deploy it (conditions evaluated) to check what each resource gets.
  */
-import type { MacroResponse } from '../../functions/macro/index';
 import { buildAll } from '../../tooling/build';
 import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../../tooling/cfn';
 import { failedRules } from '../../tooling/cfn-rules';
 import type { Template } from '../../tooling/cfn-yaml';
-import { invokeBundle } from '../../tooling/invoke';
+import { macroOutputs, runMacro } from '../../tooling/macro';
 import { ROOT } from '../../tooling/paths';
 import { resolver } from '../../tooling/template-env';
 
@@ -86,24 +85,9 @@ function deployed(p: Processed, id: string): Record<string, unknown> {
 
 beforeAll(async () => {
   await buildAll(ROOT, ['macro']);
-  const template = readTemplate(TEMPLATE);
-  const events = CASES.map((c, i) => ({
-    region: 'us-east-1',
-    accountId: '123456789012',
-    transformId: '123456789012::CloudCron',
-    requestId: `req-${i}`,
-    params: {},
-    fragment: template,
-    templateParameterValues: { ...REQUIRED, ...c.params },
-  }));
-  const results = await invokeBundle<MacroResponse>('macro', events, {});
-  processed = results.map((r, i) => {
-    if (!r.ok) throw new Error(`macro threw for ${CASES[i].name}: ${r.error.message}`);
-    if (r.result.status !== 'success') throw new Error(`macro refused ${CASES[i].name}: ${r.result.errorMessage}`);
-    const values = { ...REQUIRED, ...CASES[i].params };
-    const sam: Template = { ...r.result.fragment, Transform: 'AWS::Serverless-2016-10-31' };
-    return { c: CASES[i], values, sam, cfn: samTranslate(sam, values) };
-  });
+  const values = CASES.map((c) => ({ ...REQUIRED, ...c.params }));
+  const outputs = await macroOutputs(readTemplate(TEMPLATE), values);
+  processed = outputs.map((sam, i) => ({ c: CASES[i], values: values[i], sam, cfn: samTranslate(sam, values[i]) }));
 }, 180000);
 
 test('cfn-lint reports nothing on the template itself', () => {
@@ -290,17 +274,12 @@ test('the built macro refuses bad values of the real template with a message nam
       /Schedule: the task override carrying the payload would be \d+ characters, over the 8192 ECS accepts/,
     ],
   ];
-  const results = await invokeBundle<MacroResponse>(
-    'macro',
-    bad.map(([params], i) => ({
-      requestId: `bad-${i}`,
-      fragment: template,
-      templateParameterValues: { ...REQUIRED, ...params },
-    })),
-    {},
+  const outcomes = await runMacro(
+    template,
+    bad.map(([params]) => ({ ...REQUIRED, ...params })),
   );
-  results.forEach((r, i) => {
-    expect(r.ok && r.result.status).toBe('failure');
-    expect(r.ok && r.result.status === 'failure' && r.result.errorMessage).toMatch(bad[i][1]);
+  outcomes.forEach((o, i) => {
+    expect(o.status).toBe('failure');
+    expect(o.status === 'failure' && o.errorMessage).toMatch(bad[i][1]);
   });
 });

@@ -21,7 +21,6 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { MacroResponse } from '../../../functions/macro/index';
 import { readConfig } from '../../../functions/task-monitor/config';
 import type { TaskStateChangeEvent } from '../../../functions/task-monitor/events';
 import { createMonitor, type MonitorOutcome } from '../../../functions/task-monitor/monitor';
@@ -32,6 +31,7 @@ import type { Template } from '../../../tooling/cfn-yaml';
 import { scheduledRunTask, taskDefinitionInput } from '../../../tooling/ecs-task';
 import { createIdempotencyTable } from '../../../tooling/idempotency-table';
 import { invokeBundle } from '../../../tooling/invoke';
+import { macroOutputs } from '../../../tooling/macro';
 import { type Moto, startMoto } from '../../../tooling/moto';
 import { createFargateNetwork } from '../../../tooling/moto-network';
 import { EVENTS, ROOT } from '../../../tooling/paths';
@@ -157,19 +157,7 @@ beforeAll(async () => {
     SchedulePayload: '{"export":"orders","since":"yesterday"}',
     FailureTopicArn: ops,
   };
-  const [r] = await invokeBundle<MacroResponse>(
-    'macro',
-    [
-      {
-        requestId: 'task-it',
-        fragment: readTemplate('template-scheduled-task.yaml'),
-        templateParameterValues: parameters,
-      },
-    ],
-    {},
-  );
-  if (!r.ok || r.result.status !== 'success') throw new Error(`macro refused: ${JSON.stringify(r)}`);
-  processed = r.result.fragment;
+  [processed] = await macroOutputs(readTemplate('template-scheduled-task.yaml'), [parameters]);
   const table = await createIdempotencyTable(new DynamoDBClient(moto.client), 'task-monitor-idempotency', processed);
   ctx = {
     parameters,
