@@ -1,19 +1,19 @@
 /**
  * What the Serverless Application Repository checks before it accepts an application, as far as the
- * documentation and AWS's issue trackers tell (see ../shared/docs/aws-facts.md). Returns the problems found.
+ * documentation and AWS's issue trackers tell. Returns the problems found.
+ *
+ * The list of resource types SAR accepts is kept in the repository (sar-supported-resource-types.json, copied from
+ * the SAR developer guide's "List of supported AWS resources"; its `source` field says where from), so a fresh clone
+ * checks the same thing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Template } from './cfn-yaml';
-import { SHARED } from './paths';
 
-type SarList = { allowedTransforms: string[]; supportedResourceTypes: string[] };
+export type SarList = { allowedTransforms: string[]; supportedResourceTypes: string[] };
 
-function sarList(): SarList {
-  const file = join(SHARED, 'sar', 'supported-resource-types.json');
-  if (!existsSync(file))
-    throw new Error(`SAR resource list not found at ${file}: ../shared must sit beside the checkout`);
-  return JSON.parse(readFileSync(file, 'utf8')) as SarList;
+export function sarList(): SarList {
+  return JSON.parse(readFileSync(join(__dirname, 'sar-supported-resource-types.json'), 'utf8')) as SarList;
 }
 
 const FORBIDDEN_ACTIONS = ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:*'];

@@ -13,6 +13,7 @@ const TEMPLATES = [
   'template-email.yaml',
   'template-sms.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
   'examples/parent/template.yaml',
 ];
 

@@ -8,7 +8,13 @@ import { readTemplate, templatePath } from '../../tooling/cfn';
 import { ROOT } from '../../tooling/paths';
 import { sarProblems } from '../../tooling/sar';
 
-const SAR_APPS = ['macro/template.yaml', 'template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml'];
+const SAR_APPS = [
+  'macro/template.yaml',
+  'template-email.yaml',
+  'template-sms.yaml',
+  'template-mirror.yaml',
+  'template-runs.yaml',
+];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 test.each(SAR_APPS)('%s is publishable to SAR at the package.json version', (file) => {
