@@ -4,14 +4,17 @@
  * - A record delivered twice (EventBridge and Lambda both deliver at least once) is the same item (request id and
  *   condition): the conditional put records it once.
  * - A final failure (RetriesExhausted, EventAgeExceeded) also puts a "Cloud Cron Run Failed" event on the bus, for
- *   the job stack to forward to its FailureTopicArn. Outbox order: the item is written with notified=false, the
- *   event is put, then the flag is set; a redelivery of a record whose event was never put sends it then.
+ *   the job stack to forward to its FailureTopicArn. Outbox order: the item is written with notified=false, one
+ *   caller claims it (a conditional update, so two deliveries at once announce once), the event is put, then the
+ *   flag is set; a redelivery of a record whose event was never put sends it then.
  * - An event that is not a readable destination record goes to the dead-letter queue with the reason and is not
  *   retried (it would fail the same way). Anything else that fails (DynamoDB, EventBridge) is thrown: Lambda
  *   retries, then the function's own dead-letter queue (the same queue) keeps the event with the error.
  * Nothing of the payload or the result is logged or stored.
  */
-import type { Bus } from '../common/runs/bus';
+
+import { CloudCronError } from '../common/errors';
+import { announce, type Bus } from '../common/runs/bus';
 import { alertEntry, failedAlert } from '../common/runs/events';
 import type { RunItem } from '../common/runs/ledger';
 import {
@@ -21,6 +24,11 @@ import {
   UnreadableRecordError,
 } from '../common/runs/records';
 import type { LedgerStore } from '../common/runs/store';
+
+/** Thrown when another delivery of the same record is announcing its failure: the retry checks it got out. */
+export class NotificationPendingError extends CloudCronError {
+  override name = 'NotificationPendingError';
+}
 
 export type DeadLetter = { send(body: string): Promise<void> };
 export type Log = {
@@ -82,8 +90,17 @@ export function createRecorder(deps: RecorderDeps): (event: unknown) => Promise<
     const stored = put.created ? item : (put.existing ?? item);
     let notified = stored.notified !== false;
     if (!notified) {
-      await bus.put([alertEntry(failedAlert(stored), busName)]);
-      await store.markNotified(stored);
+      const done = await announce([stored], {
+        store,
+        bus,
+        now: now(),
+        entry: (r) => alertEntry(failedAlert(r), busName),
+      });
+      // Another delivery of this record holds the claim: fail, so Lambda retries and makes sure it was announced.
+      if (done.length === 0)
+        throw new NotificationPendingError(
+          `the failure of ${stored.job} request ${stored.requestId} is being announced by another delivery`,
+        );
       notified = true;
     }
     const outcome = put.created ? 'recorded' : 'duplicate';

@@ -1,7 +1,8 @@
 /**
  * The watchdog's work for one tick of its schedule: for every registered job, the slots whose grace ended since
  * the last tick are judged (functions/common/runs/missed.ts); each missed slot is written once (conditional put
- * keyed by job and slot) and announced once on the bus ("Cloud Cron Run Missed", outbox flag as for failures).
+ * keyed by job and slot) and announced once on the bus ("Cloud Cron Run Missed", with the recorder's outbox: a
+ * claimed notification, then the flag).
  *
  * Progress is one watermark (`checkedUntil`) for all jobs: a tick judges (checkedUntil, now], so a watchdog that
  * was down catches up (at most MAX_CATCH_UP_MS back) and two overlapping ticks write nothing twice. A tick whose
@@ -9,8 +10,8 @@
  * a job whose registration cannot be evaluated is reported and skipped (retrying would not change it).
  */
 import { CloudCronError } from '../common/errors';
-import type { Bus } from '../common/runs/bus';
-import { alertEntry, missedAlert, type RunAlert } from '../common/runs/events';
+import { announce, type Bus } from '../common/runs/bus';
+import { alertEntry, missedAlert } from '../common/runs/events';
 import {
   expiresAt,
   graceMs,
@@ -122,12 +123,13 @@ export function createWatchdog(deps: WatchdogDeps): (event: unknown) => Promise<
     for (const e of entries) {
       if (e.kind === 'missed' && e.notified === false && !toAnnounce.some((m) => m.sk === e.sk)) toAnnounce.push(e);
     }
-    if (toAnnounce.length > 0) {
-      const alerts: RunAlert[] = toAnnounce.map((m) => missedAlert(m, job.timezone));
-      await bus.put(alerts.map((a) => alertEntry(a, busName)));
-      for (const m of toAnnounce) await store.markNotified(m);
-    }
-    return { judged, found, notified: toAnnounce.length };
+    const announced = await announce(toAnnounce, {
+      store,
+      bus,
+      now: new Date(now),
+      entry: (m) => alertEntry(missedAlert(m, job.timezone), busName),
+    });
+    return { judged, found, notified: announced.length };
   }
 
   return async (event) => {

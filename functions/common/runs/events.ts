@@ -68,14 +68,15 @@ export function failedAlert(run: RunItem): RunAlert {
 }
 
 export function missedAlert(item: MissedItem, timezone: string): RunAlert {
-  const local = formatInZone(new Date(item.scheduledTime), timezone);
+  // "2030-01-07 08:00", the slot's wall-clock time where the schedule is read.
+  const local = formatInZone(new Date(item.scheduledTime), timezone).slice(0, 16).replace('T', ' ');
   return {
     version: '1',
     kind: 'missed',
     job: item.job,
     functionArn: item.functionArn,
     status: 'missed',
-    title: `Cloud Cron: ${item.job} missed its ${local} run`,
+    title: `Cloud Cron: ${item.job} did not run at ${local} ${timezone}`,
     summary: `${item.job} was due at ${local} (${timezone}) and no run was recorded within its grace of ${item.graceMinutes} minutes. Check the schedule's dead-letter queue and the function's throttles.`,
     scheduledTime: item.scheduledTime,
     graceMinutes: item.graceMinutes,

@@ -64,6 +64,8 @@ export type RunItem = Keys & {
   expiresAt: number;
   /** Failed runs: set once the failure event is on the bus (the outbox flag). */
   notified?: boolean;
+  /** While one caller announces it: until when its claim holds. */
+  claimedUntil?: string;
 };
 
 /** A slot the watchdog found without a run once its grace had passed. Written once per job and slot. */
@@ -78,6 +80,7 @@ export type MissedItem = Keys & {
   graceMinutes: number;
   expiresAt: number;
   notified?: boolean;
+  claimedUntil?: string;
 };
 
 export type LedgerEntry = RunItem | MissedItem;
@@ -112,6 +115,9 @@ export type Registration = {
   registeredAt: string;
   updatedAt: string;
 };
+
+/** How long a claim to announce an item holds before another caller may take it over. */
+export const NOTIFY_LEASE_MS = 2 * 60_000;
 
 export type WatchdogState = typeof WATCHDOG_KEY & { checkedUntil: string; updatedAt: string };
 

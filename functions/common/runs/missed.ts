@@ -12,7 +12,7 @@
  * Manual runs (`cloud-cron run`, trigger "manual") never stand in for a slot.
  *
  * A slot is missed when its grace has passed (now >= slot + grace) and no run matched it. The judged slots are
- * those whose grace ended in (judgeFrom, now]; slots before the registration's `since` are never judged.
+ * those whose grace ended in (judgeFrom, now]; slots at or before the registration's `since` are never judged.
  */
 import { expectedFireTimes, rateInterval } from './expected';
 import { graceMs, type LedgerEntry, type Registration } from './ledger';
@@ -116,7 +116,7 @@ export function judge(job: Registration, entries: LedgerEntry[], window: JobWind
   let judged = 0;
   for (let j = 0; j < slots.length; j++) {
     const s = slots[j];
-    if (s <= judgeLo || s > judgeHi || s < since) continue;
+    if (s <= judgeLo || s > judgeHi || s <= since) continue;
     judged += 1;
     if (!matched[j] && !known.has(s)) missed.push(s);
   }

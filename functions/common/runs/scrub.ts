@@ -12,7 +12,7 @@ export const MAX_TYPE_CHARS = 100;
 
 const RULES: [RegExp, string][] = [
   // Userinfo, path and query of URLs: keep scheme and host.
-  [/\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]+@)?([^\s/?#:]+)(?::\d+)?[^\s]*/gi, '$1$2/…'],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]+@)?([^\s/?#:]+)(?::\d+)?[^\s]*?(?=[.,;:!?)\]]*(?:\s|$))/gi, '$1$2/…'],
   [/[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, '[email]'],
   // JWTs, AWS access keys, long hex/base64 secrets.
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[token]'],

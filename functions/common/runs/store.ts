@@ -30,6 +30,14 @@ export type PutOutcome<T> = { created: true } | { created: false; existing: T | 
 export type LedgerStore = {
   putRun(item: RunItem): Promise<PutOutcome<RunItem>>;
   putMissed(item: MissedItem): Promise<PutOutcome<MissedItem>>;
+  /**
+   * Claims the right to announce a run or missed item: true for the one caller that may put its event now (the
+   * item is not yet notified and no other claim is younger than `leaseMs`). A claimant that dies leaves the claim
+   * to expire, so a later caller announces it.
+   */
+  claimNotification(entry: Pick<LedgerEntry, 'pk' | 'sk'>, now: Date, leaseMs: number): Promise<boolean>;
+  /** Gives a claim up (its event could not be put), so the next caller may announce the item at once. */
+  releaseClaim(entry: Pick<LedgerEntry, 'pk' | 'sk'>): Promise<void>;
   /** Sets the outbox flag of a run or missed item once its event is on the bus. */
   markNotified(entry: Pick<LedgerEntry, 'pk' | 'sk'>): Promise<void>;
   /** A job's runs and missed slots with t >= fromT, oldest first. */
@@ -93,6 +101,30 @@ export function createLedgerStore(client: DynamoDBClient, tableName: string): Le
   return {
     putRun: (item) => putOnce(item),
     putMissed: (item) => putOnce(item),
+    async claimNotification({ pk, sk }, now, leaseMs) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk, sk },
+            UpdateExpression: 'SET claimedUntil = :until',
+            ConditionExpression: 'notified = :f AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+            ExpressionAttributeValues: {
+              ':f': false,
+              ':now': now.toISOString(),
+              ':until': new Date(now.getTime() + leaseMs).toISOString(),
+            },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+    async releaseClaim({ pk, sk }) {
+      await doc.send(new UpdateCommand({ TableName, Key: { pk, sk }, UpdateExpression: 'REMOVE claimedUntil' }));
+    },
     async markNotified({ pk, sk }) {
       await doc.send(
         new UpdateCommand({
