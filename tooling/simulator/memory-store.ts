@@ -69,6 +69,12 @@ export function createMemoryStore(): MemoryStore {
       store.reads += 1;
       return (byJob.get(jobPk(job)) ?? []).slice(-limit).reverse().map(clone);
     },
+    async missedSince(job, fromSlot) {
+      store.reads += 1;
+      return (byJob.get(jobPk(job)) ?? [])
+        .filter((e): e is MissedItem => e.kind === 'missed' && e.scheduledTime >= fromSlot)
+        .map(clone);
+    },
     async listRegistrations() {
       store.reads += 1;
       return [...registry.values()].sort((a, b) => (a.sk < b.sk ? -1 : 1)).map(clone);

@@ -191,10 +191,14 @@ export class Simulator {
    * An asynchronous invocation outside the schedule (`cloud-cron run`, a test): queued now, run as Lambda runs it,
    * its record delivered like any other. Returns the request id Lambda would answer with.
    */
-  invokeAsync(jobName: string, eventText: string, trigger: 'schedule' | 'manual' = 'manual'): string {
+  invokeAsync(
+    jobName: string,
+    eventText: string,
+    trigger: 'schedule' | 'manual' = 'manual',
+    requestId = this.nextId(),
+  ): string {
     const job = this.jobs.get(jobName);
     if (!job) throw new Error(`no simulated function named ${jobName}`);
-    const requestId = this.nextId();
     const inv: Invocation = { job, requestId, event: JSON.parse(eventText), trigger };
     this.queue.push(this.clock.ms(), { kind: 'attempt', inv, attempt: 1 });
     return requestId;

@@ -61,3 +61,18 @@ export function rateInterval(expression: string): number | undefined {
   const s = parseSchedule(expression);
   return s.type === 'rate' ? s.intervalMs : undefined;
 }
+
+/** The first fire time strictly after `after` (epoch ms), or undefined when the schedule will not fire again. */
+export function nextFireTime(spec: ScheduleSpec, after: number): number | undefined {
+  if (spec.state === 'DISABLED') return undefined;
+  const from = Math.max(after + 1, spec.startDate ? Date.parse(spec.startDate) : Number.NEGATIVE_INFINITY);
+  const end = spec.endDate ? Date.parse(spec.endDate) : Number.POSITIVE_INFINITY;
+  const interval = rateInterval(spec.expression);
+  let next: number | undefined;
+  if (interval !== undefined) {
+    next = expectedFireTimes(spec, from, from + interval + 1)[0];
+  } else {
+    next = nextRuns(spec.expression, spec.timezone, 1, new Date(from - 1))[0]?.getTime();
+  }
+  return next !== undefined && next <= end ? next : undefined;
+}

@@ -17,6 +17,7 @@ import {
   jobPk,
   type LedgerEntry,
   type MissedItem,
+  missedSk,
   REGISTRY_PK,
   type Registration,
   type RunItem,
@@ -44,6 +45,8 @@ export type LedgerStore = {
   entriesSince(job: string, fromT: string): Promise<LedgerEntry[]>;
   /** A job's newest runs and missed slots, newest first. */
   recentEntries(job: string, limit: number): Promise<LedgerEntry[]>;
+  /** A job's missed slots at or after `fromSlot` (ISO), oldest first. */
+  missedSince(job: string, fromSlot: string): Promise<MissedItem[]>;
   listRegistrations(): Promise<Registration[]>;
   getRegistration(job: string): Promise<Registration | undefined>;
   /** Writes the registration unless another stack owns the job; returns false when it does. */
@@ -155,6 +158,13 @@ export function createLedgerStore(client: DynamoDBClient, tableName: string): Le
         },
         limit,
       )) as LedgerEntry[];
+    },
+    async missedSince(job, fromSlot) {
+      return (await queryAll({
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': jobPk(job), ':from': missedSk(fromSlot), ':to': `${missedSk('')}~` },
+      })) as MissedItem[];
     },
     async listRegistrations() {
       return (await queryAll({
