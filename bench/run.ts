@@ -4,7 +4,7 @@
  *
  *   npm run bench                  full run (a few minutes on 2 cores), writes docs/benchmarks.md
  *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
- *   npm run bench -- --only cold,warm,mirror,macro   some sections only (prints; writes only with --out)
+ *   npm run bench -- --only cold,warm,mirror,macro,runs   some sections only (prints; writes only with --out)
  *   npm run bench -- --out FILE    where to write the report
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
@@ -24,11 +24,12 @@ import { machine } from './lib/machine';
 import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
+import { runsBench } from './runs';
 import { warmEmail, warmSms } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'mirror', 'macro'] as const;
+const SECTIONS = ['cold', 'warm', 'mirror', 'macro', 'runs'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export class BenchUsageError extends Error {
@@ -75,6 +76,9 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 3,
         macroWarm: 20,
         macroProcesses: 3,
+        runsRecorderIterations: 60,
+        runsWatchdogSizes: [10, 100],
+        runsSimulatorMonths: [1, 3],
       }
     : {
         quick,
@@ -88,6 +92,9 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 7,
         macroWarm: 50,
         macroProcesses: 9,
+        runsRecorderIterations: 300,
+        runsWatchdogSizes: [10, 100, 1000],
+        runsSimulatorMonths: [1, 12],
       };
 }
 
@@ -209,6 +216,20 @@ async function main(): Promise<void> {
       log(`macro: 3 cases, ${s.macroProcesses} fresh processes and ${s.macroWarm} warm calls each`);
       report.macro = await macroCases(bundles, { processes: s.macroProcesses, warm: s.macroWarm });
       report.icuFirstUseMs = icuFirstUse();
+    }
+
+    if (args.only.includes('runs')) {
+      report.runs = await runsBench(
+        await aws(),
+        work,
+        {
+          recorderIterations: s.runsRecorderIterations,
+          warmup: s.warmup,
+          watchdogSizes: s.runsWatchdogSizes,
+          simulatorMonths: s.runsSimulatorMonths,
+        },
+        log,
+      );
     }
 
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
