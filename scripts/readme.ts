@@ -13,6 +13,7 @@ export const DOCUMENTED_TEMPLATES = [
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',
+  'template-webhook.yaml',
   'template-mirror.yaml',
 ];
 

@@ -1,7 +1,7 @@
 /**
  * `npm run release -- --bucket BUCKET [--region REGION] [--dry-run]`
  *
- * Packages every app (see package.ts), then publishes the SAR apps (macro, email, SMS, mirror) at the version in
+ * Packages every app (see package.ts), then publishes the SAR apps (macro, email, SMS, webhook, mirror) at the version in
  * package.json, and uploads the scheduled-job template (which uses the CloudCron macro, so SAR refuses it) to
  * s3://BUCKET/cloud-cron/<version>/template-scheduled-lambda.yaml, the URL users nest by Location.
  *

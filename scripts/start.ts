@@ -4,8 +4,9 @@
  *   moto_server (or AWS_ENDPOINT_URL)  ->  demo topics, SES identity, Twilio secret, idempotency tables
  *   CloudCron macro on template-scheduled-lambda.yaml  ->  the job's environment (one variable per topic)
  *   example job (examples/job), run as Lambda would with the event the schedule sends
- *   SNS -> SQS queues subscribed with the channels' filter policies -> email and SMS functions (built bundles)
- *   -> what SES and Twilio (a local stand-in, or TWILIO_API_BASE_URL) received, printed and written to files.
+ *   SNS -> SQS queues subscribed with the channels' filter policies -> email, SMS and webhook functions (built
+ *   bundles) -> what SES, Twilio (a local stand-in, or TWILIO_API_BASE_URL) and Slack (a loopback stand-in of an
+ *   incoming webhook, checking Slack's Block Kit contract) received, printed and written to files.
  *
  * Options: --payload FILE, --schedule EXPR, --tz ZONE, --out DIR, --keep-running, --help.
  */
@@ -32,8 +33,10 @@ import { startEmailRecorder } from '../tooling/email-recorder';
 import { createIdempotencyTable } from '../tooling/idempotency-table';
 import { invokeBundle } from '../tooling/invoke';
 import { startMoto } from '../tooling/moto';
+import { setUp } from '../tooling/setup';
 import { functionEnvironment } from '../tooling/template-env';
 import { startTwilioStandin } from '../tooling/twilio-standin';
+import { startWebhookStandin } from '../tooling/webhook-standin';
 
 const USAGE = `usage: npm start -- [options]
   --payload FILE     the event the schedule sends the job (JSON; default: a demo health check of local endpoints)
@@ -199,7 +202,11 @@ async function drain(sqs: SQSClient, queueUrl: string): Promise<SqsEnvelope[]> {
  * The channels' templates and filter policies, taken from the example parent template (examples/parent), so the
  * local run shows exactly what a deployment of the example would send.
  */
-function demoChannelSettings(): { email: Record<string, string>; sms: Record<string, string> } {
+function demoChannelSettings(): {
+  email: Record<string, string>;
+  sms: Record<string, string>;
+  slack: Record<string, string>;
+} {
   const parent = loadTemplate(join(ROOT, 'examples', 'parent', 'template.yaml'));
   const literal = (app: string, keys: string[], defaults: Record<string, string>) => {
     const params = (parent.Resources[app]?.Properties?.Parameters ?? {}) as Record<string, unknown>;
@@ -219,6 +226,7 @@ function demoChannelSettings(): { email: Record<string, string>; sms: Record<str
       FilterPolicy: '{"type":["report"]}',
     }),
     sms: literal('AlertSms', ['MessageTemplate', 'FilterPolicy'], { FilterPolicy: '{"type":["alert"]}' }),
+    slack: literal('AlertSlack', ['FilterPolicy', 'Preset', 'SeverityAttribute'], { Preset: 'slack' }),
   };
 }
 
@@ -231,11 +239,13 @@ export async function start(opts: Options): Promise<number> {
     cleanups.length = 0;
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  // moto_server, unless another AWS emulator is named: found or installed now, or named with its install command.
+  if (!process.env.AWS_ENDPOINT_URL) await setUp('start');
   try {
     const started = Date.now();
     await step(
       'build the functions (esbuild, options from the templates)',
-      () => buildAll(ROOT, ['macro', 'email', 'sms']),
+      () => buildAll(ROOT, ['macro', 'email', 'sms', 'webhook']),
       (b) => b.map((x) => `dist/${x.name}/index.js`).join(', '),
     );
 
@@ -271,7 +281,7 @@ export async function start(opts: Options): Promise<number> {
     const accountSid = `AC${randomBytes(16).toString('hex')}`;
     const authToken = randomBytes(16).toString('hex');
     const local = await step(
-      'start the local stand-ins (Twilio Messages API, SES recorder, demo endpoints)',
+      'start the local stand-ins (Twilio Messages API, SES recorder, Slack webhook, demo endpoints)',
       async () => {
         let twilioUrl = process.env.TWILIO_API_BASE_URL;
         let twilio: Awaited<ReturnType<typeof startTwilioStandin>> | undefined;
@@ -284,10 +294,12 @@ export async function start(opts: Options): Promise<number> {
         cleanups.push(() => recorder.stop());
         const targets = await startTargets();
         cleanups.push(() => targets.close());
-        return { twilio, twilioUrl, recorder, targets };
+        const slack = await startWebhookStandin();
+        cleanups.push(() => slack.stop());
+        return { twilio, twilioUrl, recorder, targets, slack };
       },
       (l) =>
-        `Twilio ${l.twilioUrl}${l.twilio ? ' (stand-in)' : ''}; SES via recorder ${l.recorder.endpoint}; endpoints ${l.targets.url}`,
+        `Twilio ${l.twilioUrl}${l.twilio ? ' (stand-in)' : ''}; SES via recorder ${l.recorder.endpoint}; Slack stand-in ${new URL(l.slack.url('slack')).origin}; endpoints ${l.targets.url}`,
     );
 
     const sns = new SNSClient(clientConfig);
@@ -295,8 +307,9 @@ export async function start(opts: Options): Promise<number> {
     const channels = demoChannelSettings();
     const emailTemplate = loadTemplate(join(ROOT, 'template-email.yaml'));
     const smsTemplate = loadTemplate(join(ROOT, 'template-sms.yaml'));
+    const webhookTemplate = loadTemplate(join(ROOT, 'template-webhook.yaml'));
     const demo = await step(
-      'create the demo topics, SES identity, Twilio secret, idempotency tables and channel queues',
+      'create the demo topics, SES identity, Twilio and Slack secrets, idempotency tables and channel queues',
       async () => {
         const reports = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-reports' }))).TopicArn!;
         const alerts = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-alerts' }))).TopicArn!;
@@ -309,11 +322,21 @@ export async function start(opts: Options): Promise<number> {
             }),
           )
         ).ARN!;
+        // The Slack webhook URL is a credential: it lives in a secret, as in a deployment.
+        const slackSecretArn = (
+          await new SecretsManagerClient(clientConfig).send(
+            new CreateSecretCommand({
+              Name: `cloud-cron-demo/slack-${Date.now()}`,
+              SecretString: local.slack.url('slack'),
+            }),
+          )
+        ).ARN!;
         const ddb = new DynamoDBClient(clientConfig);
         const tables: Record<string, string> = {};
         for (const [name, t] of [
           ['email', emailTemplate],
           ['sms', smsTemplate],
+          ['webhook', webhookTemplate],
         ] as const) {
           tables[name] = await createIdempotencyTable(ddb, `cloud-cron-demo-${name}-idempotency-${Date.now()}`, t);
         }
@@ -326,7 +349,7 @@ export async function start(opts: Options): Promise<number> {
               TopicArn: topicArn,
               Protocol: 'sqs',
               Endpoint: arn,
-              Attributes: { FilterPolicy: filter, FilterPolicyScope: 'MessageAttributes' },
+              Attributes: filter ? { FilterPolicy: filter, FilterPolicyScope: 'MessageAttributes' } : {},
             }),
           );
           return { url, subscriptionArn: sub.SubscriptionArn! };
@@ -335,13 +358,15 @@ export async function start(opts: Options): Promise<number> {
           reports,
           alerts,
           secretArn,
+          slackSecretArn,
           tables,
           emailQueue: await channel('email', reports, channels.email.FilterPolicy),
           smsQueue: await channel('sms', alerts, channels.sms.FilterPolicy),
+          slackQueue: await channel('webhook', alerts, channels.slack.FilterPolicy ?? ''),
         };
       },
       (d) =>
-        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}`,
+        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}\nslack subscribed to ALERTS with ${channels.slack.FilterPolicy || 'no filter (every alert)'}`,
     );
 
     const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
@@ -410,7 +435,7 @@ export async function start(opts: Options): Promise<number> {
     );
 
     const delivered = await step(
-      'deliver what was published to the email and SMS functions, as SNS would',
+      'deliver what was published to the email, SMS and webhook functions, as SNS would',
       async () => {
         const emailEnv = {
           ...aws.env,
@@ -441,9 +466,18 @@ export async function start(opts: Options): Promise<number> {
           }),
           POWERTOOLS_LOG_LEVEL: 'WARN',
         };
+        const webhookEnv = {
+          ...aws.env,
+          ...functionEnvironment(webhookTemplate, 'WebhookFunction', {
+            parameters: { SnsTopicArn: demo.alerts, WebhookSecretArn: demo.slackSecretArn, ...channels.slack },
+            resources: { IdempotencyTable: demo.tables.webhook },
+          }),
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+        };
         const emailMsgs = await drain(sqs, demo.emailQueue.url);
         const smsMsgs = await drain(sqs, demo.smsQueue.url);
-        const [emailRuns, smsRuns] = await Promise.all([
+        const slackMsgs = await drain(sqs, demo.slackQueue.url);
+        const [emailRuns, smsRuns, slackRuns] = await Promise.all([
           emailMsgs.length
             ? invokeBundle(
                 'email',
@@ -458,10 +492,18 @@ export async function start(opts: Options): Promise<number> {
                 smsEnv,
               )
             : [],
+          slackMsgs.length
+            ? invokeBundle(
+                'webhook',
+                slackMsgs.map((m) => snsEvent(m, demo.slackQueue.subscriptionArn)),
+                webhookEnv,
+              )
+            : [],
         ]);
         const failed = [
           ...emailRuns.map((r) => ['email', r] as const),
           ...smsRuns.map((r) => ['sms', r] as const),
+          ...slackRuns.map((r) => ['webhook', r] as const),
         ].filter(([, r]) => !r.ok);
         if (failed.length > 0) {
           throw new StartError(
@@ -473,9 +515,10 @@ export async function start(opts: Options): Promise<number> {
               .join('\n'),
           );
         }
-        return { email: emailMsgs.length, sms: smsMsgs.length };
+        return { email: emailMsgs.length, sms: smsMsgs.length, slack: slackMsgs.length };
       },
-      (d) => `email function: ${d.email} message(s); sms function: ${d.sms} message(s)`,
+      (d) =>
+        `email function: ${d.email} message(s); sms function: ${d.sms} message(s); webhook function: ${d.slack} message(s)`,
     );
 
     await step('show what was sent', async () => {
@@ -506,12 +549,29 @@ export async function start(opts: Options): Promise<number> {
         );
       }
       if (!local.twilio) lines.push(`SMS sent through ${local.twilioUrl}: see that service for the messages`);
+      local.slack.delivered('slack').forEach((r, i) => {
+        type Text = { text: string };
+        const body = r.json as { blocks: { text?: Text; fields?: Text[]; elements?: Text[] }[] };
+        writeFileSync(join(opts.outDir, `slack-${i + 1}.json`), `${JSON.stringify(body, null, 2)}\n`);
+        lines.push(
+          `SLACK ${i + 1} (incoming webhook stand-in, Block Kit ${r.verdict.ok ? 'valid' : `INVALID: ${r.verdict.violations.join('; ')}`}):`,
+          ...body.blocks.flatMap((b) =>
+            [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]
+              .filter((t): t is Text => t !== undefined)
+              .flatMap((t) => t.text.replace(/\n/g, ' ').split('\n'))
+              .map((l) => `  | ${l}`),
+          ),
+          `  written to ${relative(process.cwd(), join(opts.outDir, `slack-${i + 1}.json`))}`,
+        );
+      });
       writeFileSync(join(opts.outDir, 'summary.txt'), `${lines.join('\n')}\n`);
       console.log(`\n${lines.join('\n')}\n`);
       if (local.recorder.sends.length === 0 && delivered.email > 0)
         throw new StartError('the email function ran but SES received nothing');
       if (local.twilio && texts.length === 0 && delivered.sms > 0)
         throw new StartError('the SMS function ran but Twilio received nothing');
+      if (local.slack.delivered('slack').length === 0 && delivered.slack > 0)
+        throw new StartError('the webhook function ran but Slack received nothing');
       return lines.length;
     });
     console.log(

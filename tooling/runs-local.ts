@@ -144,7 +144,7 @@ export async function deployRunsLocally(
         resources: { RunsTable: tableName, RecorderDeadLetterQueue: dlq.url },
         attributes: { 'RunsBus.Name': busName, 'RunsBus.Arn': busArn },
       });
-      const global = (template.Globals?.Function?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const global = (template.Globals!.Function!.Environment as { Variables: Record<string, unknown> }).Variables;
       const own =
         (template.Resources[logicalId].Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ??
         {};

@@ -12,6 +12,7 @@ const TEMPLATES = [
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',
+  'template-webhook.yaml',
   'template-mirror.yaml',
   'template-runs.yaml',
   'examples/parent/template.yaml',

@@ -15,13 +15,20 @@ import { transform as cloudCron } from '../../functions/macro/transform';
 import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
 import { EVENTS, ROOT } from '../../tooling/paths';
+import { projectPython } from '../../tooling/python';
 
 const PARENT_DIR = join(ROOT, 'examples', 'parent');
 const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
 const parent = loadTemplate(PARENT_FILE);
 
 /** Our SAR apps, by the Name their templates publish under. */
-const SAR_TEMPLATES = ['template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml', 'macro/template.yaml'];
+const SAR_TEMPLATES = [
+  'template-email.yaml',
+  'template-sms.yaml',
+  'template-webhook.yaml',
+  'template-mirror.yaml',
+  'macro/template.yaml',
+];
 const sarByName = new Map(
   SAR_TEMPLATES.map((file) => {
     const meta = loadTemplate(join(ROOT, file)).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string };
@@ -41,7 +48,7 @@ const apps = Object.entries(parent.Resources)
 /** samconfig.toml's parameter_overrides, as `sam deploy` passes them (TOML read by Python's tomllib). */
 function samconfigParameters(): Record<string, string> {
   const json = execFileSync(
-    'python3',
+    projectPython(),
     [
       '-c',
       'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
@@ -122,13 +129,14 @@ test('cfn-lint reports nothing on examples/parent/template.yaml', () => {
   expect(describeFindings(cfnLint(PARENT_FILE))).toEqual([]);
 });
 
-test('the parent uses only the SAM transform and nests the five parts', () => {
+test('the parent uses only the SAM transform and nests its parts', () => {
   expect(parent.Transform).toBe('AWS::Serverless-2016-10-31');
   expect(Object.fromEntries(apps.map((a) => [a.id, templateOf(a)]))).toEqual({
     Mirror: 'template-mirror.yaml',
     Job: 'template-scheduled-lambda.yaml',
     ReportEmail: 'template-email.yaml',
     AlertSms: 'template-sms.yaml',
+    AlertSlack: 'template-webhook.yaml',
   });
   const topics = Object.entries(parent.Resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic');
   expect(topics.map(([id]) => id).sort()).toEqual(['AlertsTopic', 'ReportsTopic']);
@@ -330,7 +338,13 @@ describe('SAM translation', () => {
     expect(cfn.Resources.ReportsTopic.Type).toBe('AWS::SNS::Topic');
     // The Location parameters are consumed by the transform (here: by the replacement above), so only they may be
     // reported unused in the processed template.
-    const consumed = ['MirrorApplicationId', 'EmailApplicationId', 'SmsApplicationId', 'ApplicationsVersion'];
+    const consumed = [
+      'MirrorApplicationId',
+      'EmailApplicationId',
+      'SmsApplicationId',
+      'WebhookApplicationId',
+      'ApplicationsVersion',
+    ];
     const findings = cfnLint(cfn).filter(
       (f) => !(f.Rule.Id === 'W2001' && consumed.some((name) => f.Message === `Parameter ${name} not used.`)),
     );

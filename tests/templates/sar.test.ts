@@ -12,6 +12,7 @@ const SAR_APPS = [
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',
+  'template-webhook.yaml',
   'template-mirror.yaml',
   'template-runs.yaml',
 ];

@@ -1,13 +1,13 @@
 /**
  * `npm start` end to end, as a newcomer runs it: a fresh process, moto_server, the macro, the example job,
- * the email and SMS bundles; it must print what was sent and stop every process it started.
+ * the email, SMS and webhook bundles; it must print what was sent and stop every process it started.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../../../tooling/paths';
 
-test('npm start runs the whole chain and prints what was sent by email and SMS', () => {
+test('npm start runs the whole chain and prints what was sent by email, SMS and Slack', () => {
   const out = tempDir();
   const { AWS_ENDPOINT_URL: _a, TWILIO_API_BASE_URL: _t, ...env } = process.env;
   const run = spawnSync(
@@ -31,6 +31,9 @@ test('npm start runs the whole chain and prints what was sent by email and SMS',
   expect(run.stdout).toMatch(/SMS to \+15005550006 from \+15005550006/);
   expect(run.stdout).toMatch(/SMS to \+14155550100 from \+15005550006/);
   expect(run.stdout).not.toMatch(/EMAIL 2:/);
+  // The alert was posted to the Slack stand-in, as a valid Block Kit message.
+  expect(run.stdout).toMatch(/SLACK 1 \(incoming webhook stand-in, Block Kit valid\):/);
+  expect(readFileSync(join(out, 'slack-1.json'), 'utf8')).toContain('"type": "header"');
   const html = readFileSync(join(out, 'email-1.html'), 'utf8');
   expect(html).toMatch(/checkout/);
   expect(existsSync(join(out, 'email-1.txt'))).toBe(true);

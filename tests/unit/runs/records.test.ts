@@ -110,14 +110,30 @@ const BAD: [string, (e: Record<string, unknown>) => unknown, RegExp][] = [
   ['another detail-type', (e) => ({ ...e, 'detail-type': 'Scheduled Event' }), /detail-type is "Scheduled Event"/],
   ['no detail', (e) => ({ ...e, detail: undefined }), /detail is not an object/],
   ['no timestamp', (e) => (delete detail(e).timestamp, e), /detail\.timestamp/],
-  ['a bad timestamp', (e) => ((detail(e).timestamp = 'yesterday'), e), /detail\.timestamp "yesterday"/],
+  [
+    'a bad timestamp',
+    (e) => (Object.assign(detail(e), { timestamp: 'yesterday' }), e),
+    /detail\.timestamp "yesterday"/,
+  ],
   ['no request context', (e) => (delete detail(e).requestContext, e), /detail\.requestContext is missing/],
   ['no request id', (e) => (delete context(e).requestId, e), /requestId undefined/],
-  ['a request id with spaces', (e) => ((context(e).requestId = 'a b'), e), /requestId "a b"/],
-  ['not a function ARN', (e) => ((context(e).functionArn = 'arn:aws:sns:us-east-1:1:t'), e), /functionArn/],
+  ['a request id with spaces', (e) => (Object.assign(context(e), { requestId: 'a b' }), e), /requestId "a b"/],
+  [
+    'not a function ARN',
+    (e) => (Object.assign(context(e), { functionArn: 'arn:aws:sns:us-east-1:1:t' }), e),
+    /functionArn/,
+  ],
   ['no condition', (e) => (delete context(e).condition, e), /condition undefined/],
-  ['a negative count', (e) => ((context(e).approximateInvokeCount = -1), e), /approximateInvokeCount -1/],
-  ['success type with a failure condition', (e) => ((context(e).condition = 'RetriesExhausted'), e), /does not agree/],
+  [
+    'a negative count',
+    (e) => (Object.assign(context(e), { approximateInvokeCount: -1 }), e),
+    /approximateInvokeCount -1/,
+  ],
+  [
+    'success type with a failure condition',
+    (e) => (Object.assign(context(e), { condition: 'RetriesExhausted' }), e),
+    /does not agree/,
+  ],
 ];
 
 test.each(BAD)('refuses %s, naming the field', (_name, mutate, message) => {
