@@ -68,7 +68,8 @@ export type SimulationOptions = {
   jobs: SimulatedJob[];
   /** Receives each destination record at the simulated time Lambda produces it. */
   deliver: (event: DestinationEvent) => Promise<void> | void;
-  watchdog?: { rateMinutes: number; run: (event: ScheduledEvent) => Promise<unknown> | unknown };
+  /** The watchdog's schedule: every `rateMinutes` from the window's start until `until` (default: the window's end). */
+  watchdog?: { rateMinutes: number; until?: Date; run: (event: ScheduledEvent) => Promise<unknown> | unknown };
   /** true: the scheduler never delivers this fire. `index` counts each job's fires from 1. */
   skip?: (fire: Fire) => boolean;
   clock?: Clock;
@@ -177,7 +178,8 @@ export class Simulator {
     }
     if (options.watchdog) {
       const step = options.watchdog.rateMinutes * MINUTE;
-      for (let t = from + step; t < this.until; t += step) this.queue.push(t, { kind: 'tick' });
+      const last = options.watchdog.until?.getTime() ?? this.until;
+      for (let t = from + step; t < last; t += step) this.queue.push(t, { kind: 'tick' });
     }
   }
 
