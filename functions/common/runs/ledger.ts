@@ -22,7 +22,11 @@ export const TIME_INDEX = 'byTime';
 export const REGISTRY_PK = 'JOBS';
 export const WATCHDOG_KEY = { pk: 'WATCHDOG', sk: 'STATE' } as const;
 
-export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'missed';
+/**
+ * `skipped` (a run that did not start: overlap, a paused job) and `dispatched` (handed to an asynchronous target
+ * whose outcome is the target's own) are written by the Jobs app's dispatcher for registry jobs.
+ */
+export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'skipped' | 'dispatched' | 'missed';
 /** Lambda's destination record conditions: Success, RetriesExhausted, EventAgeExceeded. */
 export type Condition = string;
 
