@@ -107,6 +107,8 @@ export type JobsStore = {
   getConfig(): Promise<ConfigItem | undefined>;
   getFile(bucket: string, key: string): Promise<FileItem | undefined>;
   putFile(item: FileItem): Promise<void>;
+  /** Writes that must happen together (TransactWriteItems). */
+  transact(items: TransactItem[]): Promise<void>;
   /** Items by key (BatchGetItem, unprocessed keys retried). */
   getItems(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]>;
   /** Puts and deletes without conditions (BatchWriteItem, 25 at a time, unprocessed items retried). */
@@ -399,6 +401,9 @@ export function createJobsStore(client: DynamoDBClient, table: string): JobsStor
   return {
     table,
     getItems: batchGet,
+    async transact(items) {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+    },
     writeItems,
     getJobItem,
     async getJob(id) {

@@ -176,6 +176,8 @@ export type FileItem = {
   errors?: Pick<JobProblem, 'path' | 'code' | 'message'>[];
   /** The S3 ETag of the content this item is about. */
   etag?: string;
+  /** S3's sequencer of the notification handled last (ordered per key): older ones change nothing. */
+  sequencer?: string;
   at: string;
   statusKey: string;
 };
