@@ -62,8 +62,23 @@ const provide = createSetup(
     async put(item) {
       await doc.send(new PutCommand({ TableName, Item: item }));
     },
-    async delete() {
-      await doc.send(new DeleteCommand({ TableName, Key: { ...CONFIG_KEY } }));
+    async delete(groupName) {
+      await doc
+        .send(
+          new DeleteCommand({
+            TableName,
+            Key: { ...CONFIG_KEY },
+            ConditionExpression: 'groupName = :g',
+            ExpressionAttributeValues: { ':g': groupName },
+          }),
+        )
+        .catch((e) => {
+          if (
+            (e as { name?: string }).name !== 'ConditionalCheckFailedException' &&
+            (e as { name?: string }).name !== 'ResourceNotFoundException'
+          )
+            throw e;
+        });
     },
   },
   () => new Date(),

@@ -29,7 +29,8 @@ export type Groups = {
   delete(name: string): Promise<void>;
 };
 
-export type ConfigRecords = { put(item: ConfigItem): Promise<void>; delete(): Promise<void> };
+/** The configuration record; `delete` removes it only while it still names `groupName`. */
+export type ConfigRecords = { put(item: ConfigItem): Promise<void>; delete(groupName: string): Promise<void> };
 
 const NAME = /^[0-9A-Za-z_.-]{1,64}$/;
 
@@ -49,8 +50,8 @@ export function createSetup(groups: Groups, config: ConfigRecords, now: () => Da
       if (id.startsWith(FAILED_PREFIX) || !NAME.test(id)) return { physicalResourceId: id };
       const found = await groups.describe(id);
       if (found && found.tags[OWNER_TAG] === event.StackId) await groups.delete(id);
-      // Another resource of the same stack may already hold the new name (a rename): its record stays.
-      if (String(props.GroupName ?? '') === id) await config.delete();
+      // After a rename the record names the new group: it stays.
+      await config.delete(id);
       return { physicalResourceId: id };
     }
     const name = String(props.GroupName ?? '');
