@@ -35,9 +35,9 @@ export type DynamoDbStoreOptions = {
   tableName: string;
   /** The command classes of @aws-sdk/client-dynamodb. */
   commands: {
-    PutItemCommand: new (input: PutItemInput) => unknown;
-    GetItemCommand: new (input: GetItemInput) => unknown;
-    DeleteItemCommand: new (input: DeleteItemInput) => unknown;
+    PutItemCommand: new (input: never) => unknown;
+    GetItemCommand: new (input: never) => unknown;
+    DeleteItemCommand: new (input: never) => unknown;
   };
   /** Partition key attribute name. Default `id`. */
   keyAttribute?: string;
@@ -64,11 +64,16 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): RunStore {
   const { client, tableName: TableName, commands } = options;
   const id = options.keyAttribute ?? 'id';
   const send = (command: unknown) => client.send(command as never);
+  // The SDK's own input types are unions this library cannot name without depending on it: the inputs below are
+  // typed by the local shapes, then handed over.
+  const put = (input: PutItemInput) => new commands.PutItemCommand(input as never);
+  const get = (input: GetItemInput) => new commands.GetItemCommand(input as never);
+  const remove = (input: DeleteItemInput) => new commands.DeleteItemCommand(input as never);
   return {
     async claim(key, record, now) {
       try {
         await send(
-          new commands.PutItemCommand({
+          put({
             TableName,
             Item: toItem(key, id, record),
             // Free when no record exists, or the one there has expired (TTL deletes lazily, up to days later).
@@ -81,21 +86,19 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): RunStore {
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
       }
-      const got = (await send(
-        new commands.GetItemCommand({ TableName, Key: { [id]: { S: key } }, ConsistentRead: true }),
-      )) as {
+      const got = (await send(get({ TableName, Key: { [id]: { S: key } }, ConsistentRead: true }))) as {
         Item?: Item;
       };
       // Deleted between the two calls (a failed run released it): report it as still running; the retry comes back.
       return fromItem(got.Item) ?? { status: 'IN_PROGRESS', expiresAt: now + 1 };
     },
     async complete(key, record) {
-      await send(new commands.PutItemCommand({ TableName, Item: toItem(key, id, record) }));
+      await send(put({ TableName, Item: toItem(key, id, record) }));
     },
     async release(key) {
       try {
         await send(
-          new commands.DeleteItemCommand({
+          remove({
             TableName,
             Key: { [id]: { S: key } },
             ConditionExpression: '#status = :inProgress',

@@ -72,6 +72,7 @@ export function snsSubject(text: string): string | undefined {
   const ascii = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this line removes
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/[^\x20-\x7e]+/g, '?')
     .replace(/ +/g, ' ')
