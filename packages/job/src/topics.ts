@@ -5,13 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ConfigurationError, PublishError } from './errors';
+import { ConfigurationError, InvalidMessageError, PublishError } from './errors';
 import { type MessageOptions, prepareMessage } from './message';
 
 /** What publishing needs of an SNS client: `send` (an SNSClient, or a test double). */
 export type SnsSender = Pick<SNSClient, 'send'>;
 
 export type PublishOptions = MessageOptions & {
+  /** The `job` attribute of this message, when one function runs several jobs. Default: loadTopics' job. */
+  job?: string;
   /** FIFO topics only: the message group (default: the job's name, made safe). */
   groupId?: string;
   /** FIFO topics only: the deduplication id (default: a SHA-256 of type, subject and message, like content-based deduplication). */
@@ -100,10 +102,12 @@ function createTopic(variable: string, arn: string, job: string, sns: () => SnsS
     arn,
     fifo,
     async publish(message, options = {}) {
-      const prepared = prepareMessage(variable, job, message, options);
+      const name = options.job === undefined ? job : options.job.trim();
+      if (!name) throw new InvalidMessageError(`the job name of the message to ${variable} is empty`);
+      const prepared = prepareMessage(variable, name, message, options);
       const fifoFields = fifo
         ? {
-            MessageGroupId: (options.groupId ?? job)
+            MessageGroupId: (options.groupId ?? name)
               .replace(/[^\w!"#$%&'()*+,./:;<=>?@[\\\]^`{|}~-]/g, '-')
               .slice(0, 128),
             MessageDeduplicationId:
