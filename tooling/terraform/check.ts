@@ -28,22 +28,26 @@ function scopes(config: TerraformConfig) {
     );
     if (v.hasDefault) out.push({ where: `variable ${name} default`, file: v.file, value: v.default, extra: new Set() });
   }
-  for (const [name, l] of Object.entries(config.locals)) out.push({ where: `local ${name}`, file: l.file, value: l.value, extra: new Set() });
+  for (const [name, l] of Object.entries(config.locals))
+    out.push({ where: `local ${name}`, file: l.file, value: l.value, extra: new Set() });
   for (const [id, r] of Object.entries(config.resources)) {
     const extra = new Set<string>(['self']);
     if (r.body.for_each !== undefined) extra.add('each');
     if (r.body.count !== undefined) extra.add('count');
     out.push({ where: `resource ${id}`, file: r.file, value: r.body, extra });
   }
-  for (const [id, r] of Object.entries(config.data)) out.push({ where: `data ${id}`, file: r.file, value: r.body, extra: new Set() });
+  for (const [id, r] of Object.entries(config.data))
+    out.push({ where: `data ${id}`, file: r.file, value: r.body, extra: new Set() });
   for (const [name, m] of Object.entries(config.modules)) {
     const extra = new Set<string>();
     if (m.body.for_each !== undefined) extra.add('each');
     if (m.body.count !== undefined) extra.add('count');
     out.push({ where: `module ${name}`, file: m.file, value: m.body, extra });
   }
-  for (const [name, o] of Object.entries(config.outputs)) out.push({ where: `output ${name}`, file: o.file, value: o.body, extra: new Set() });
-  for (const [name, ps] of Object.entries(config.providers)) for (const p of ps) out.push({ where: `provider ${name}`, file: p.file, value: p.body, extra: new Set() });
+  for (const [name, o] of Object.entries(config.outputs))
+    out.push({ where: `output ${name}`, file: o.file, value: o.body, extra: new Set() });
+  for (const [name, ps] of Object.entries(config.providers))
+    for (const p of ps) out.push({ where: `provider ${name}`, file: p.file, value: p.body, extra: new Set() });
   return out;
 }
 
@@ -55,7 +59,9 @@ function typeOk(type: string, value: unknown): boolean {
     case 'string':
       return ['string', 'number', 'boolean'].includes(typeof value);
     case 'number':
-      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)));
+      return (
+        typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+      );
     case 'bool':
       return typeof value === 'boolean' || value === 'true' || value === 'false';
     case 'list(string)':
@@ -64,7 +70,12 @@ function typeOk(type: string, value: unknown): boolean {
     case 'list(number)':
       return Array.isArray(value) && value.every((v) => typeOk('number', v));
     case 'map(string)':
-      return !!value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeOk('string', v));
+      return (
+        !!value &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Object.values(value).every((v) => typeOk('string', v))
+      );
     default:
       return false;
   }
@@ -77,21 +88,36 @@ export async function wellFormedProblems(config: TerraformConfig): Promise<strin
     const type = unwrap(v.type);
     if (!v.type) problems.push(`${at(v.file)}: variable ${name} has no type`);
     else if (!TYPES.has(type)) problems.push(`${at(v.file)}: variable ${name} has the unknown type ${type}`);
-    else if (v.hasDefault && !typeOk(type, v.default)) problems.push(`${at(v.file)}: variable ${name}'s default does not fit ${type}`);
+    else if (v.hasDefault && !typeOk(type, v.default))
+      problems.push(`${at(v.file)}: variable ${name}'s default does not fit ${type}`);
     if (!v.description) problems.push(`${at(v.file)}: variable ${name} has no description`);
     for (const val of v.validations) {
       const refs = await referencesOf(v.file, val.condition);
       const others = refs.filter((r) => r.startsWith('var.') && r.split('.')[1] !== name);
-      if (others.length > 0) problems.push(`${at(v.file)}: the validation of ${name} refers to ${others.join(', ')} (Terraform < 1.9 refuses it)`);
-      if (!refs.includes(`var.${name}`)) problems.push(`${at(v.file)}: a validation of ${name} does not look at var.${name}`);
+      if (others.length > 0)
+        problems.push(
+          `${at(v.file)}: the validation of ${name} refers to ${others.join(', ')} (Terraform < 1.9 refuses it)`,
+        );
+      if (!refs.includes(`var.${name}`))
+        problems.push(`${at(v.file)}: a validation of ${name} does not look at var.${name}`);
       if (!/^[A-Z].*[.?]$/s.test(val.error_message ?? '')) {
         problems.push(`${at(v.file)}: the error message of ${name} must be a sentence (capital first, period last)`);
       }
     }
   }
   const blocks = [
-    ...Object.entries(config.resources).map(([id, block]) => ({ id, block, kind: 'resource', schema: RESOURCES[block.type] })),
-    ...Object.entries(config.data).map(([id, block]) => ({ id, block, kind: 'data', schema: DATA_SOURCES[block.type] })),
+    ...Object.entries(config.resources).map(([id, block]) => ({
+      id,
+      block,
+      kind: 'resource',
+      schema: RESOURCES[block.type],
+    })),
+    ...Object.entries(config.data).map(([id, block]) => ({
+      id,
+      block,
+      kind: 'data',
+      schema: DATA_SOURCES[block.type],
+    })),
   ];
   for (const { id, block, kind, schema } of blocks) {
     if (!schema) {
@@ -106,7 +132,11 @@ export async function wellFormedProblems(config: TerraformConfig): Promise<strin
     for (const arg of schema.required) {
       if (!Object.hasOwn(block.body, arg)) problems.push(`${at(block.file)}: ${kind} ${id} needs ${arg}`);
     }
-    if (block.type === 'aws_cloudformation_stack' && block.body.template_body === undefined && block.body.template_url === undefined) {
+    if (
+      block.type === 'aws_cloudformation_stack' &&
+      block.body.template_body === undefined &&
+      block.body.template_url === undefined
+    ) {
       problems.push(`${at(block.file)}: resource ${id} needs template_body or template_url`);
     }
   }
@@ -130,18 +160,33 @@ export async function wellFormedProblems(config: TerraformConfig): Promise<strin
         if (root === 'var') problem = config.variables[a] ? undefined : `var.${a} is not declared`;
         else if (root === 'local') problem = config.locals[a] ? undefined : `local.${a} is not declared`;
         else if (root === 'module') problem = config.modules[a] ? undefined : `module.${a} is not declared`;
-        else if (root === 'path') problem = ['module', 'root', 'cwd'].includes(a) ? undefined : `path.${a} does not exist`;
+        else if (root === 'path')
+          problem = ['module', 'root', 'cwd'].includes(a) ? undefined : `path.${a} does not exist`;
         else if (root === 'terraform') problem = a === 'workspace' ? undefined : `terraform.${a} does not exist`;
-        else if (root === 'each' || root === 'count' || root === 'self') problem = scope.extra.has(root) ? undefined : `${root} is not available here`;
+        else if (root === 'each' || root === 'count' || root === 'self')
+          problem = scope.extra.has(root) ? undefined : `${root} is not available here`;
         else if (root === 'data') {
           const d = config.data[`${a}.${b}`];
           if (!d) problem = `data.${a}.${b} is not declared`;
-          else if (c !== undefined && !DATA_SOURCES[a]?.attributes.includes(c) && !DATA_SOURCES[a]?.optional.includes(c)) problem = `data.${a} has no attribute ${c}`;
+          else if (
+            c !== undefined &&
+            !DATA_SOURCES[a]?.attributes.includes(c) &&
+            !DATA_SOURCES[a]?.optional.includes(c)
+          )
+            problem = `data.${a} has no attribute ${c}`;
         } else {
           const r = config.resources[`${root}.${a}`];
           const schema = RESOURCES[root];
           if (!r) problem = `${root}.${a} is not declared`;
-          else if (b !== undefined && schema && !/^\d+$/.test(b) && !schema.attributes.includes(b) && !schema.required.includes(b) && !schema.optional.includes(b)) problem = `${root} has no attribute ${b}`;
+          else if (
+            b !== undefined &&
+            schema &&
+            !/^\d+$/.test(b) &&
+            !schema.attributes.includes(b) &&
+            !schema.required.includes(b) &&
+            !schema.optional.includes(b)
+          )
+            problem = `${root} has no attribute ${b}`;
         }
         if (problem) problems.push(`${where}: ${problem}`);
       }
@@ -157,7 +202,9 @@ const PARAMETER_TYPES: Record<string, string[]> = {
   CommaDelimitedList: ['list(string)'],
 };
 
-const CODEC_OF_TYPE: Record<string, Codec> = Object.fromEntries(Object.entries(TERRAFORM_TYPES).map(([c, t]) => [t, c as Codec]));
+const CODEC_OF_TYPE: Record<string, Codec> = Object.fromEntries(
+  Object.entries(TERRAFORM_TYPES).map(([c, t]) => [t, c as Codec]),
+);
 
 /** The template's default as the variable would have to give it. */
 function encodeDefault(codec: Codec, value: unknown): string | undefined {
@@ -166,7 +213,12 @@ function encodeDefault(codec: Codec, value: unknown): string | undefined {
     case 'list':
       return Array.isArray(value) ? value.join(',') : undefined;
     case 'topics':
-      return typeof value === 'object' ? Object.keys(value as object).sort().map((k) => `${k}=${(value as Record<string, string>)[k]}`).join(',') : undefined;
+      return typeof value === 'object'
+        ? Object.keys(value as object)
+            .sort()
+            .map((k) => `${k}=${(value as Record<string, string>)[k]}`)
+            .join(',')
+        : undefined;
     case 'json':
       return typeof value === 'string' ? value : JSON.stringify(value);
     default:
@@ -176,7 +228,8 @@ function encodeDefault(codec: Codec, value: unknown): string | undefined {
 
 /** Why CloudFormation would refuse `value` for `p`, or undefined. */
 export function constraintProblem(p: TemplateParameter, value: string): string | undefined {
-  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value)) return `is not one of ${p.AllowedValues.join(', ')}`;
+  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value))
+    return `is not one of ${p.AllowedValues.join(', ')}`;
   if (p.Type === 'Number') {
     const n = Number(value);
     if (value.trim() === '' || Number.isNaN(n)) return 'is not a number';
@@ -186,24 +239,34 @@ export function constraintProblem(p: TemplateParameter, value: string): string |
   }
   if (p.MinLength !== undefined && value.length < p.MinLength) return `is shorter than ${p.MinLength} characters`;
   if (p.MaxLength !== undefined && value.length > p.MaxLength) return `is longer than ${p.MaxLength} characters`;
-  if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value)) return `does not match its AllowedPattern (${p.ConstraintDescription ?? p.AllowedPattern})`;
+  if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value))
+    return `does not match its AllowedPattern (${p.ConstraintDescription ?? p.AllowedPattern})`;
   return undefined;
 }
 
 /** The stack resource of a generated module and its template's parameters map, as the checks read them. */
 function stackOf(config: TerraformConfig) {
-  const stacks = Object.values(config.resources).filter((r) => r.type === 'aws_cloudformation_stack' || r.type === 'aws_serverlessapplicationrepository_cloudformation_stack');
+  const stacks = Object.values(config.resources).filter(
+    (r) =>
+      r.type === 'aws_cloudformation_stack' || r.type === 'aws_serverlessapplicationrepository_cloudformation_stack',
+  );
   return stacks;
 }
 
-export async function parityProblems(config: TerraformConfig, template: Template, templateFile: string): Promise<string[]> {
+export async function parityProblems(
+  config: TerraformConfig,
+  template: Template,
+  templateFile: string,
+): Promise<string[]> {
   const problems: string[] = [];
   const stacks = stackOf(config);
-  if (stacks.length !== 1) return [`${relative(ROOT, config.dir)}: expected one stack resource, found ${stacks.length}`];
+  if (stacks.length !== 1)
+    return [`${relative(ROOT, config.dir)}: expected one stack resource, found ${stacks.length}`];
   const stack = stacks[0];
   const paramsExpr = String(stack.body.parameters ?? '');
   const paramRefs = await referencesOf(stack.file, paramsExpr);
-  if (!paramRefs.includes('local.parameters')) return [`${stack.type}.${stack.name}: parameters do not come from local.parameters`];
+  if (!paramRefs.includes('local.parameters'))
+    return [`${stack.type}.${stack.name}: parameters do not come from local.parameters`];
   const map = config.locals.parameters?.value as Record<string, unknown> | undefined;
   if (!map || typeof map !== 'object') return ['local.parameters is not a map'];
   const params = template.Parameters ?? {};
@@ -228,11 +291,16 @@ export async function parityProblems(config: TerraformConfig, template: Template
     if (!variable) continue; // reported by wellFormedProblems
     const allowed = PARAMETER_TYPES[p.Type] ?? (p.Type.startsWith('List<') ? ['list(string)'] : []);
     if (!allowed.includes(type)) {
-      problems.push(`${key} (${p.Type}) is given as ${vars[0]} of type ${type}; compatible: ${allowed.join(', ') || 'none'}`);
+      problems.push(
+        `${key} (${p.Type}) is given as ${vars[0]} of type ${type}; compatible: ${allowed.join(', ') || 'none'}`,
+      );
       continue;
     }
     const codec = CODEC_OF_TYPE[type];
-    const want = codec === 'string' ? `var.${vars[0]}` : `var.${vars[0]} == null ? null : ${codec === 'json' ? `(${encoded(codec, `var.${vars[0]}`)})` : encoded(codec, `var.${vars[0]}`)}`;
+    const want =
+      codec === 'string'
+        ? `var.${vars[0]}`
+        : `var.${vars[0]} == null ? null : ${codec === 'json' ? `(${encoded(codec, `var.${vars[0]}`)})` : encoded(codec, `var.${vars[0]}`)}`;
     if (unwrap(String(expr)).replace(/\s+/g, ' ') !== want) {
       problems.push(`${key}: ${vars[0]} (${type}) must be written as ${want}, found ${unwrap(String(expr))}`);
     }
@@ -241,34 +309,43 @@ export async function parityProblems(config: TerraformConfig, template: Template
     }
     if (p.Default === undefined) {
       if (variable.hasDefault) problems.push(`${key} is required but ${vars[0]} has a default`);
-      if (variable.nullable !== false) problems.push(`${key} is required but ${vars[0]} may be null (nullable = false)`);
+      if (variable.nullable !== false)
+        problems.push(`${key} is required but ${vars[0]} may be null (nullable = false)`);
     } else if (variable.hasDefault && variable.default !== null) {
       const given = encodeDefault(codec, variable.default);
-      if (given !== String(p.Default)) problems.push(`${vars[0]}'s default ${JSON.stringify(variable.default)} differs from ${key}'s ${JSON.stringify(p.Default)}: use null`);
+      if (given !== String(p.Default))
+        problems.push(
+          `${vars[0]}'s default ${JSON.stringify(variable.default)} differs from ${key}'s ${JSON.stringify(p.Default)}: use null`,
+        );
     } else if (!variable.hasDefault) {
       problems.push(`${key} is optional (default ${JSON.stringify(p.Default)}) but ${vars[0]} is required`);
     }
   }
   for (const name of Object.keys(params)) {
-    if (!Object.hasOwn(map, name)) problems.push(`${name} is a parameter of ${relative(ROOT, templateFile)} that the module cannot set`);
+    if (!Object.hasOwn(map, name))
+      problems.push(`${name} is a parameter of ${relative(ROOT, templateFile)} that the module cannot set`);
   }
   // The outputs it reads, and the application or template it deploys.
   for (const [name, o] of Object.entries(config.outputs)) {
     for (const m of String(o.body.value ?? '').matchAll(/outputs\["([^"]+)"\]/g)) {
-      if (!template.Outputs?.[m[1]]) problems.push(`output ${name} reads ${m[1]}, which ${relative(ROOT, templateFile)} does not output`);
+      if (!template.Outputs?.[m[1]])
+        problems.push(`output ${name} reads ${m[1]}, which ${relative(ROOT, templateFile)} does not output`);
     }
   }
   const meta = sarMetadata(template);
   if (stack.type === 'aws_serverlessapplicationrepository_cloudformation_stack') {
     if (!meta) problems.push('a SAR stack for a template without AWS::ServerlessRepo::Application metadata');
     else {
-      if (config.variables.semantic_version?.default !== meta.SemanticVersion) problems.push(`semantic_version's default is not ${meta.SemanticVersion}`);
-      if (!String(config.locals.application_id?.value ?? '').endsWith(`:applications/${meta.Name}")}`)) problems.push(`the default application is not ${meta.Name}`);
+      if (config.variables.semantic_version?.default !== meta.SemanticVersion)
+        problems.push(`semantic_version's default is not ${meta.SemanticVersion}`);
+      if (!String(config.locals.application_id?.value ?? '').endsWith(`:applications/${meta.Name}")}`))
+        problems.push(`the default application is not ${meta.Name}`);
     }
   } else {
     const body = String(stack.body.template_body ?? '');
     const m = /file\("\$\{path\.module\}\/([^"]+)"\)/.exec(body);
-    if (body && (!m || resolve(config.dir, m[1]) !== resolve(templateFile))) problems.push(`template_body does not read ${relative(ROOT, templateFile)}`);
+    if (body && (!m || resolve(config.dir, m[1]) !== resolve(templateFile)))
+      problems.push(`template_body does not read ${relative(ROOT, templateFile)}`);
   }
   return problems;
 }
@@ -311,7 +388,11 @@ export async function moduleCallProblems(
         continue;
       }
       // A literal value must meet the template's constraint, as CloudFormation will check it.
-      const parameter = template && Object.entries((target.locals.parameters?.value ?? {}) as Record<string, unknown>).find(([, e]) => new RegExp(`\\bvar\\.${arg}\\b`).test(String(e)))?.[0];
+      const parameter =
+        template &&
+        Object.entries((target.locals.parameters?.value ?? {}) as Record<string, unknown>).find(([, e]) =>
+          new RegExp(`\\bvar\\.${arg}\\b`).test(String(e)),
+        )?.[0];
       const p = parameter ? template?.Parameters?.[parameter] : undefined;
       if (p && value !== null && expressionsIn(value).length === 0) {
         const text = encodeDefault(CODEC_OF_TYPE[type], value);
@@ -320,7 +401,8 @@ export async function moduleCallProblems(
       }
     }
     for (const [vname, v] of Object.entries(target.variables)) {
-      if (!v.hasDefault && !Object.hasOwn(m.body, vname)) problems.push(`module ${name}: the required variable ${vname} is not given`);
+      if (!v.hasDefault && !Object.hasOwn(m.body, vname))
+        problems.push(`module ${name}: the required variable ${vname} is not given`);
     }
   }
   // Every module output read exists.
@@ -336,4 +418,3 @@ export async function moduleCallProblems(
   }
   return problems;
 }
-

@@ -106,9 +106,46 @@ export function parameterValue(codec: Codec, v: string): string {
     : `${v} == null ? null : ${codec === 'json' ? `(${encoded(codec, v)})` : encoded(codec, v)}`;
 }
 
+const JAVA_SPACE = '\\t\\n\\x0B\\f\\r ';
+
+/**
+ * A CloudFormation pattern with its whitespace classes spelt out. CloudFormation matches AllowedPattern with Java's
+ * regular expressions, whose \s is ASCII whitespace (space, \t, \n, \x0B, \f, \r); RE2's \s leaves out \x0B
+ * and JavaScript's takes in every Unicode space. Spelt out, all three engines agree. Undefined when a \S inside a
+ * character class (other than [\s\S], any character) cannot be spelt out.
+ */
+export function explicitWhitespace(pattern: string, anyChar = '[\\s\\S]'): string | undefined {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      if (next === 's') out += inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`;
+      else if (next === 'S') {
+        if (inClass) return undefined;
+        out += `[^${JAVA_SPACE}]`;
+      } else out += ch + (next ?? '');
+      i++;
+      continue;
+    }
+    if (!inClass && ch === '[' && (pattern.startsWith('[\\s\\S]', i) || pattern.startsWith('[\\S\\s]', i))) {
+      out += anyChar;
+      i += 5;
+      continue;
+    }
+    if (ch === '[' && !inClass) inClass = true;
+    else if (ch === ']' && inClass) inClass = false;
+    out += ch;
+  }
+  return out;
+}
+
 /** A CloudFormation (Java) pattern in RE2 syntax, or undefined when RE2 cannot take it (lookarounds and the like). */
 export function re2Pattern(pattern: string): string | undefined {
-  const converted = `^(?:${pattern.replace(/\\u([0-9a-fA-F]{4})/g, '\\x{$1}')})$`;
+  const spelt = explicitWhitespace(pattern, '(?s:.)');
+  if (spelt === undefined) return undefined;
+  const converted = `^(?:${spelt.replace(/\\u([0-9a-fA-F]{4})/g, '\\x{$1}')})$`;
   try {
     RE2JS.compile(converted);
     return converted;

@@ -19,7 +19,16 @@ export const FUNCTIONS = new Set(
 );
 
 /** Meta-arguments every resource and data block may carry. */
-export const RESOURCE_META = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'provisioner', 'connection', 'timeouts']);
+export const RESOURCE_META = new Set([
+  'count',
+  'for_each',
+  'provider',
+  'depends_on',
+  'lifecycle',
+  'provisioner',
+  'connection',
+  'timeouts',
+]);
 /** Meta-arguments of a module block. */
 export const MODULE_META = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
 
@@ -80,7 +89,17 @@ export const RESOURCES: Record<string, Schema> = {
   },
   aws_sns_topic: {
     required: [],
-    optional: ['name', 'name_prefix', 'display_name', 'fifo_topic', 'kms_master_key_id', 'policy', 'delivery_policy', 'region', ...TAGS],
+    optional: [
+      'name',
+      'name_prefix',
+      'display_name',
+      'fifo_topic',
+      'kms_master_key_id',
+      'policy',
+      'delivery_policy',
+      'region',
+      ...TAGS,
+    ],
     attributes: ['id', 'arn', 'owner', 'tags_all'],
   },
   aws_ecr_repository: {
@@ -98,9 +117,22 @@ export const RESOURCES: Record<string, Schema> = {
 
 export const DATA_SOURCES: Record<string, Schema> = {
   aws_partition: { required: [], optional: [], attributes: ['id', 'partition', 'dns_suffix', 'reverse_dns_prefix'] },
-  aws_region: { required: [], optional: ['name', 'region', 'endpoint'], attributes: ['id', 'name', 'region', 'endpoint', 'description'] },
+  aws_region: {
+    required: [],
+    optional: ['name', 'region', 'endpoint'],
+    attributes: ['id', 'name', 'region', 'endpoint', 'description'],
+  },
   aws_caller_identity: { required: [], optional: [], attributes: ['id', 'account_id', 'arn', 'user_id'] },
 };
 
 /** The Terraform type expressions the modules use. */
-export const TYPES = new Set(['string', 'number', 'bool', 'any', 'list(string)', 'map(string)', 'set(string)', 'list(number)']);
+export const TYPES = new Set([
+  'string',
+  'number',
+  'bool',
+  'any',
+  'list(string)',
+  'map(string)',
+  'set(string)',
+  'list(number)',
+]);

@@ -161,7 +161,7 @@ variable "templates_s3_uri" {
   default     = null
 
   validation {
-    condition     = var.templates_s3_uri == null || try(can(regex("^(?:^(?:s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(?:[^/\\s:]+/)+)?$)$", var.templates_s3_uri)), false)
+    condition     = var.templates_s3_uri == null || try(can(regex("^(?:^(?:s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(?:[^/\\t\\n\\x0B\\f\\r :]+/)+)?$)$", var.templates_s3_uri)), false)
     error_message = "The value of templates_s3_uri (TemplatesS3Uri) must be empty or s3://bucket/prefix/ with a non-empty prefix ending in \"/\"."
   }
 }
@@ -177,7 +177,7 @@ variable "filter_policy" {
   }
 
   validation {
-    condition     = var.filter_policy == null || try(can(regex("^(?:^(?:\\{[\\s\\S]*\\})?$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
+    condition     = var.filter_policy == null || try(can(regex("^(?:^(?:\\{(?s:.)*\\})?$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
     error_message = "The value of filter_policy (FilterPolicy) must be empty or a JSON object."
   }
 }

@@ -90,7 +90,7 @@ variable "schedule_payload" {
   }
 
   validation {
-    condition     = var.schedule_payload == null || try(can(regex("^(?:^\\s*[\\[{\"0-9tfn-][\\s\\S]*$)$", (can(tostring(var.schedule_payload)) ? tostring(var.schedule_payload) : jsonencode(var.schedule_payload)))), false)
+    condition     = var.schedule_payload == null || try(can(regex("^(?:^[\\t\\n\\x0B\\f\\r ]*[\\[{\"0-9tfn-](?s:.)*$)$", (can(tostring(var.schedule_payload)) ? tostring(var.schedule_payload) : jsonencode(var.schedule_payload)))), false)
     error_message = "The value of schedule_payload (SchedulePayload) must be a JSON document of at most 4096 characters, e.g. {} or {\"report\":\"daily\"}."
   }
 }
@@ -178,7 +178,7 @@ variable "image_command" {
   default     = null
 
   validation {
-    condition     = var.image_command == null || try(can(regex("^(?:^$|^[^,\\s]+(,[^,\\s]+)*$)$", join(",", var.image_command))), false)
+    condition     = var.image_command == null || try(can(regex("^(?:^$|^[^,\\t\\n\\x0B\\f\\r ]+(,[^,\\t\\n\\x0B\\f\\r ]+)*$)$", join(",", var.image_command))), false)
     error_message = "The value of image_command (ImageCommand) empty, or comma-separated words without spaces."
   }
 }

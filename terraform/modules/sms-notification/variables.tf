@@ -121,7 +121,7 @@ variable "filter_policy" {
   }
 
   validation {
-    condition     = var.filter_policy == null || try(can(regex("^(?:^$|^\\s*\\{[\\s\\S]*\\}\\s*$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
+    condition     = var.filter_policy == null || try(can(regex("^(?:^$|^[\\t\\n\\x0B\\f\\r ]*\\{(?s:.)*\\}[\\t\\n\\x0B\\f\\r ]*$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
     error_message = "The value of filter_policy (FilterPolicy) empty, or a JSON object of at most 4096 characters."
   }
 }

@@ -53,7 +53,7 @@ variable "filter_policy" {
   }
 
   validation {
-    condition     = var.filter_policy == null || try(can(regex("^(?:^(?:\\{[\\s\\S]*\\})?$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
+    condition     = var.filter_policy == null || try(can(regex("^(?:^(?:\\{(?s:.)*\\})?$)$", (can(tostring(var.filter_policy)) ? tostring(var.filter_policy) : jsonencode(var.filter_policy)))), false)
     error_message = "The value of filter_policy (FilterPolicy) must be empty or a JSON object."
   }
 }
