@@ -9,11 +9,13 @@ import { ROOT } from '../../tooling/paths';
 
 const TEMPLATES = [
   'template-scheduled-lambda.yaml',
+  'template-scheduled-task.yaml',
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
   'examples/parent/template.yaml',
 ];
 

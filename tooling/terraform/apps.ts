@@ -48,6 +48,11 @@ export const COMMON_VARIABLES: Record<string, VariableOverride> = {
   SchedulePayload: { codec: 'json' },
   TaskPayload: { codec: 'json' },
   FilterPolicy: { codec: 'json' },
+  // Comma-separated lists without spaces.
+  ImageCommand: { codec: 'list' },
+  Command: { codec: 'list' },
+  EntryPoint: { codec: 'list' },
+  ManagedPolicyArns: { codec: 'list' },
 };
 
 export const MODULES: readonly ModuleSpec[] = [
@@ -62,7 +67,6 @@ export const MODULES: readonly ModuleSpec[] = [
     template: 'template-scheduled-lambda.yaml',
     stackName: 'cloud-cron-job',
     summary: 'a container-image Lambda on an EventBridge Scheduler schedule (CloudFormation stack; uses the macro)',
-    variables: { ImageCommand: { codec: 'list' }, ManagedPolicyArns: { codec: 'list' } },
   },
   {
     module: 'scheduled-task',

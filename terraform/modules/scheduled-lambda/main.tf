@@ -20,6 +20,9 @@ locals {
     ImageCommand          = var.image_command == null ? null : join(",", var.image_command)
     ManagedPolicyArns     = var.managed_policy_arns == null ? null : join(",", var.managed_policy_arns)
     FailureTopicArn       = var.failure_topic_arn
+    RunsEventBusArn       = var.runs_event_bus_arn
+    ScheduleContext       = var.schedule_context == null ? null : tostring(var.schedule_context)
+    MissedRunGraceMinutes = var.missed_run_grace_minutes == null ? null : tostring(var.missed_run_grace_minutes)
     MaximumRetryAttempts  = var.maximum_retry_attempts == null ? null : tostring(var.maximum_retry_attempts)
     PreventOverlap        = var.prevent_overlap == null ? null : tostring(var.prevent_overlap)
     LogRetentionDays      = var.log_retention_days == null ? null : tostring(var.log_retention_days)

@@ -46,3 +46,8 @@ output "schedule_dead_letter_queue_url" {
   description = "URL of the queue holding invocations the scheduler could not deliver. Template output ScheduleDeadLetterQueueUrl."
   value       = try(aws_cloudformation_stack.this.outputs["ScheduleDeadLetterQueueUrl"], null)
 }
+
+output "runs_job" {
+  description = "The name the Runs app knows this job by (cloud-cron runs <name>, cloud-cron run <name>). Template output RunsJob."
+  value       = try(aws_cloudformation_stack.this.outputs["RunsJob"], null)
+}

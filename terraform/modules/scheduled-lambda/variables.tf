@@ -195,13 +195,41 @@ variable "managed_policy_arns" {
 }
 
 variable "failure_topic_arn" {
-  description = "Optional SNS topic notified (as Lambda's on-failure destination and by the alarms) when a run finally fails. Template parameter FailureTopicArn. Null (the default) leaves it to the template: empty."
+  description = "Optional SNS topic notified when a run finally fails (Lambda's on-failure destination, or with RunsEventBusArn the Runs app's alerts, which also report missed runs) and by the alarms. Template parameter FailureTopicArn. Null (the default) leaves it to the template: empty."
   type        = string
   default     = null
 
   validation {
     condition     = var.failure_topic_arn == null || try(can(regex("^(?:^$|^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$)$", var.failure_topic_arn)), false)
     error_message = "The value of failure_topic_arn (FailureTopicArn) empty, or an SNS topic ARN."
+  }
+}
+
+variable "runs_event_bus_arn" {
+  description = "Optional RunsEventBusArn output of the Runs app (template-runs.yaml, deployed first in this account and region). When set, both destinations of every run go to its bus (run history and last status), the stack registers the job with the Runs app (missed-run alerts), and final failures and missed runs are sent to FailureTopicArn. Empty: not wired. Template parameter RunsEventBusArn. Null (the default) leaves it to the template: empty."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.runs_event_bus_arn == null || try(can(regex("^(?:^$|^arn:aws(-cn|-us-gov)?:events:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:event-bus/[A-Za-z0-9._-]{1,54}$)$", var.runs_event_bus_arn)), false)
+    error_message = "The value of runs_event_bus_arn (RunsEventBusArn) empty, or the ARN of the Runs app's event bus (arn:aws:events:<region>:<account>:event-bus/<name>)."
+  }
+}
+
+variable "schedule_context" {
+  description = "true wraps the event as {\"payload\": <SchedulePayload>, \"cloudCron\": {\"scheduledTime\", \"executionId\", \"attempt\", \"scheduleArn\", \"trigger\"}} (docs/scheduled-job.md), so the job knows its slot; false sends the payload unchanged. Template parameter ScheduleContext. Null (the default) leaves it to the template: \"false\"."
+  type        = bool
+  default     = null
+}
+
+variable "missed_run_grace_minutes" {
+  description = "With RunsEventBusArn: minutes added to the flexible window and every attempt's timeout before a run with no record is reported missed. Template parameter MissedRunGraceMinutes. Null (the default) leaves it to the template: 5."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.missed_run_grace_minutes == null || try(var.missed_run_grace_minutes >= 0 && var.missed_run_grace_minutes <= 1440, false)
+    error_message = "The value of missed_run_grace_minutes (MissedRunGraceMinutes) must be at least 0 and at most 1440."
   }
 }
 
