@@ -18,7 +18,8 @@ export function hclString(s: string): string {
     else out += ch;
   }
   // Template sequences: "$${" is a literal "${", "%%{" a literal "%{".
-  return `"${out.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+  // (A function, not a replacement string: in one, "$$" would itself mean a single "$".)
+  return `"${out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
 }
 
 /** An HCL literal for a JSON-like value. */
