@@ -125,7 +125,7 @@ describe.each(MODULES.filter((s) => modules.some((m) => m.spec.module === s.modu
 function sampleValue(parameter: string, type: string): string {
   if (type === 'Number') return '1';
   const samples: Record<string, string> = {
-    LambdaImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/job@sha256:' + 'a'.repeat(64),
+    LambdaImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/job@sha256:${'a'.repeat(64)}`,
     SnsTopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
     Sender: 'cron@example.com',
     Recipients: parameter === 'Recipients' ? 'ops@example.com' : '',

@@ -23,9 +23,9 @@ const unwrap = (t: string | undefined) => (t ?? '').replace(/^\$\{(.*)\}$/s, '$1
 function scopes(config: TerraformConfig) {
   const out: { where: string; file: string; value: unknown; extra: Set<string> }[] = [];
   for (const [name, v] of Object.entries(config.variables)) {
-    v.validations.forEach((val, i) =>
-      out.push({ where: `variable ${name} validation ${i + 1}`, file: v.file, value: val, extra: new Set() }),
-    );
+    v.validations.forEach((val, i) => {
+      out.push({ where: `variable ${name} validation ${i + 1}`, file: v.file, value: val, extra: new Set() });
+    });
     if (v.hasDefault) out.push({ where: `variable ${name} default`, file: v.file, value: v.default, extra: new Set() });
   }
   for (const [name, l] of Object.entries(config.locals))
