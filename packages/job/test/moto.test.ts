@@ -3,6 +3,11 @@
  * channels' way of choosing messages) exactly when the policy matches the attributes it set; the DynamoDB store
  * claims a slot once with real conditional writes.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteItemCommand,
@@ -19,6 +24,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import ts from 'typescript';
 import { type Moto, startMoto } from '../../../tooling/moto';
 import {
   dynamoDbStore,
@@ -209,4 +215,76 @@ test('the DynamoDB store: one run per slot with conditional writes, released on 
     RunInProgressError,
   );
   expect(await runOnce(other, { ...options, now: () => now + 61_000 }, async () => 'x')).toMatchObject({ ran: true });
+});
+
+test("the README's complete job type-checks and runs: a report always, an alert when low, with the slot's time", async () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const code = /## A complete job\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  expect(code.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+  const dir = mkdtempSync(join(tmpdir(), 'readme-job-'));
+  const file = join(dir, 'job.ts');
+  writeFileSync(file, code);
+  // The repository README shows a shorter one: it must type-check too.
+  const root = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const short = /## Writing a job: `@cloud-cron\/job`[\s\S]*?```ts\n([\s\S]*?)```/.exec(root)?.[1] ?? '';
+  expect(short).toContain('loadTopics');
+  const shortFile = join(dir, 'short.ts');
+  writeFileSync(shortFile, short);
+
+  const program = ts.createProgram([file, shortFile], {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    lib: ['lib.es2023.d.ts'],
+    types: ['node'],
+    typeRoots: [join(__dirname, '..', '..', '..', 'node_modules', '@types')],
+    skipLibCheck: true,
+    noEmit: true,
+    baseUrl: join(__dirname, '..', '..', '..'),
+    paths: { '@cloud-cron/job': [join(__dirname, '..', 'src', 'index.ts')] },
+  });
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === file || d.file?.fileName === shortFile)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  expect(diagnostics).toEqual([]);
+
+  const { TopicArn: reports = '' } = await sns.send(new CreateTopicCommand({ Name: 'readme-reports' }));
+  const { TopicArn: alerts = '' } = await sns.send(new CreateTopicCommand({ Name: 'readme-alerts' }));
+  const reportQueue = await queueSubscribed(reports, 'readme-reports', undefined);
+  const alertQueue = await queueSubscribed(alerts, 'readme-alerts', { severity: ['critical'] });
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"freeGb":3}'),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const saved = { ...process.env };
+  Object.assign(process.env, moto.env, { REPORTS: reports, ALERTS: alerts });
+  try {
+    let job: { handler: (event: unknown) => Promise<unknown> } | undefined;
+    jest.isolateModules(() => {
+      job = require(file);
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/disk`;
+    const result = await job!.handler({
+      payload: { url },
+      cloudCron: {
+        scheduledTime: '2030-01-07T07:00:00Z',
+        executionId: 'e',
+        attempt: '1',
+        scheduleArn: '',
+        trigger: 'schedule',
+      },
+    });
+    expect(result).toEqual({ freeGb: 3, low: true });
+  } finally {
+    process.env = saved;
+    await new Promise((r) => server.close(r));
+  }
+  const [report] = (await drain(reportQueue)).map((m) => JSON.parse(m.Body ?? '{}'));
+  expect(JSON.parse(report.Message)).toEqual({ freeGb: 3, at: '2030-01-07T07:00:00.000Z' });
+  expect(report.Subject).toBe('Disk: 3 GB free');
+  expect(report.MessageAttributes).toMatchObject({ job: { Value: 'disk-check' }, severity: { Value: 'warning' } });
+  const [alert] = (await drain(alertQueue)).map((m) => JSON.parse(m.Body ?? '{}'));
+  expect(alert.MessageAttributes).toMatchObject({ type: { Value: 'alert' }, freeGb: { Type: 'Number', Value: '3' } });
 });
