@@ -1,0 +1,123 @@
+/**
+ * Reading the template fragment: its parameters (values from the stack, else their Default), values that are
+ * literals or a `Ref` to a parameter, and the shape of the resources the macro reads. Every lookup is an
+ * own-property lookup: a parameter or resource named `constructor` or `__proto__` is just a name.
+ */
+import type { Template } from '../common/template';
+import { MacroError } from './errors';
+import { isIntrinsic, isObject, type Json, kindOf, own, ownMap } from './json';
+
+export type ParameterValues = Record<string, unknown>;
+
+/** A value the macro could know before deployment, and whether it came from a NoEcho parameter. */
+export type Resolved = { value: string | number; parameter?: string; secret: boolean };
+
+export class Fragment {
+  constructor(
+    readonly template: Template,
+    readonly values: ParameterValues,
+    /** The name the template lists in Transform, for messages (from the event's transformId). */
+    readonly macroName = 'CloudCron',
+  ) {}
+
+  /** The declaration of a parameter, when the template declares it as a map. */
+  parameter(name: string): Json | undefined {
+    return ownMap(own(this.template, 'Parameters'), name);
+  }
+
+  hasParameter(name: string): boolean {
+    return this.parameter(name) !== undefined;
+  }
+
+  isNoEcho(name: string): boolean {
+    const p = this.parameter(name);
+    const noEcho = own(p, 'NoEcho');
+    return noEcho === true || (typeof noEcho === 'string' && noEcho.toLowerCase() === 'true');
+  }
+
+  /** The value of a declared parameter: the stack's value, else its Default; undefined when neither is there. */
+  parameterValue(name: string): unknown {
+    if (Object.hasOwn(this.values, name) && this.values[name] !== undefined) return this.values[name];
+    return own(this.parameter(name), 'Default');
+  }
+
+  /** A literal, or a `Ref` to a parameter, as text; undefined when it cannot be known before deployment. */
+  resolve(value: unknown): Resolved | undefined {
+    if (typeof value === 'string' || typeof value === 'number') return { value, secret: false };
+    const ref = own(value, 'Ref');
+    if (!isIntrinsic(value) || typeof ref !== 'string' || !this.hasParameter(ref)) return undefined;
+    const v = this.parameterValue(ref);
+    const secret = this.isNoEcho(ref);
+    if (typeof v === 'string' || typeof v === 'number') return { value: v, parameter: ref, secret };
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'))
+      return { value: v.join(','), parameter: ref, secret };
+    return undefined;
+  }
+
+  /** The resources, as logical ID and value (checked by `checkShape`). */
+  resources(): [string, unknown][] {
+    return Object.entries(this.template.Resources);
+  }
+
+  resource(id: string): Json | undefined {
+    return ownMap(this.template.Resources, id);
+  }
+}
+
+/** Which resource types the macro reads Properties of, and Metadata of: those must be maps. */
+export type ReadTypes = { properties: ReadonlySet<string>; metadata: ReadonlySet<string> };
+
+/** `Fn::ForEach::<name>` keys of AWS::LanguageExtensions: a loop, not a resource. */
+export const isForEachKey = (key: string) => key.startsWith('Fn::ForEach::');
+
+/**
+ * Checks what the macro reads, so a broken template gets a message naming its fault instead of an internal error:
+ * the Resources section, each resource (a map with a Type), and the Properties and Metadata of the resources the
+ * macro reads. Resources of other types are CloudFormation's to check.
+ */
+export function checkShape(template: unknown, read: ReadTypes): asserts template is Template {
+  if (!isObject(template)) {
+    throw new MacroError(`the template must be a map of sections, got ${kindOf(template)}`);
+  }
+  const resources = own(template, 'Resources');
+  if (resources === undefined) throw new MacroError('the template has no Resources section');
+  if (!isObject(resources)) {
+    throw new MacroError(
+      `the template's Resources section must be a map of logical IDs to resources, got ${kindOf(resources)}`,
+    );
+  }
+  for (const [id, res] of Object.entries(resources)) {
+    if (isForEachKey(id)) continue;
+    if (!isObject(res)) {
+      throw new MacroError(
+        `Resources.${id} is ${kindOf(res)}: each resource must be a map with a Type and its Properties`,
+      );
+    }
+    const type = own(res, 'Type');
+    if (typeof type !== 'string') {
+      throw new MacroError(
+        type === undefined
+          ? `Resources.${id} has no Type`
+          : `Resources.${id}: Type must be a string, got ${kindOf(type)}`,
+      );
+    }
+    for (const section of ['Properties', 'Metadata'] as const) {
+      if (!(section === 'Properties' ? read.properties : read.metadata).has(type)) continue;
+      const v = own(res, section);
+      if (v === undefined) continue;
+      if (!isObject(v)) throw new MacroError(`Resources.${id}.${section} must be a map, got ${kindOf(v)}`);
+      if (isIntrinsic(v)) {
+        throw new MacroError(
+          `Resources.${id}.${section} is an intrinsic function: the CloudCron macro must read ${type} ${section.toLowerCase()} as a map`,
+        );
+      }
+    }
+  }
+  const globals = own(template, 'Globals');
+  if (globals !== undefined && !isObject(globals))
+    throw new MacroError(`Globals must be a map, got ${kindOf(globals)}`);
+  const fnGlobals = own(globals, 'Function');
+  if (fnGlobals !== undefined && !isObject(fnGlobals)) {
+    throw new MacroError(`Globals.Function must be a map, got ${kindOf(fnGlobals)}`);
+  }
+}
