@@ -81,13 +81,16 @@ export function checkShape(template: unknown, read: ReadTypes): asserts template
   }
   const resources = own(template, 'Resources');
   if (resources === undefined) throw new MacroError('the template has no Resources section');
+  if (resources === null)
+    throw new MacroError("the template's Resources section is empty: a template needs at least one resource");
   if (!isObject(resources)) {
     throw new MacroError(
       `the template's Resources section must be a map of logical IDs to resources, got ${kindOf(resources)}`,
     );
   }
   for (const [id, res] of Object.entries(resources)) {
-    if (isForEachKey(id)) continue;
+    // A loop of AWS::LanguageExtensions, or an Fn::Transform (AWS::Include) that CloudFormation expands first.
+    if (isForEachKey(id) || id === 'Fn::Transform') continue;
     if (!isObject(res)) {
       throw new MacroError(
         `Resources.${id} is ${kindOf(res)}: each resource must be a map with a Type and its Properties`,

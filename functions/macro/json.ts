@@ -13,11 +13,13 @@ export const MAX_DEPTH = 1000;
 /** A map (a JSON object), not a list, not null. */
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `{ "Ref": ... }` or `{ "Fn::...": ... }`: one key, an intrinsic function. */
+/** `{ "Ref": ... }` or `{ "Fn::...": ... }`: one key, an intrinsic function (an `Fn::ForEach::` loop is a key, not one). */
 export function isIntrinsic(v: unknown): boolean {
   if (!isObject(v)) return false;
   const keys = Object.keys(v);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+  return (
+    keys.length === 1 && (keys[0] === 'Ref' || (keys[0].startsWith('Fn::') && !keys[0].startsWith('Fn::ForEach::')))
+  );
 }
 
 /** The value of an own property, or undefined: `own({}, 'constructor')` is undefined. */
