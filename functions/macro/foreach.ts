@@ -24,7 +24,7 @@ export type LoopResource = { loop: string; id: string; resource: unknown };
 /** Every resource template inside the template's Fn::ForEach loops, nested loops included. */
 export function loopResources(fragment: Fragment): LoopResource[] {
   const found: LoopResource[] = [];
-  const stack: [string, unknown][] = fragment.resources().filter(([key]) => isForEachKey(key));
+  const stack: [string, unknown][] = fragment.loops();
   while (stack.length > 0) {
     const [loop, value] = stack.pop() as [string, unknown];
     const body = Array.isArray(value) ? value[2] : undefined;

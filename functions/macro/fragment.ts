@@ -54,9 +54,14 @@ export class Fragment {
     return undefined;
   }
 
-  /** The resources, as logical ID and value (checked by `checkShape`). */
+  /** The resources, as logical ID and value (checked by `checkShape`); loops and Fn::Transform are not resources. */
   resources(): [string, unknown][] {
-    return Object.entries(this.template.Resources);
+    return Object.entries(this.template.Resources).filter(([id]) => !isForEachKey(id) && id !== 'Fn::Transform');
+  }
+
+  /** The template's Fn::ForEach loops (AWS::LanguageExtensions), as key and value. */
+  loops(): [string, unknown][] {
+    return Object.entries(this.template.Resources).filter(([id]) => isForEachKey(id));
   }
 
   resource(id: string): Json | undefined {

@@ -68,8 +68,9 @@ export function cloneJson<T>(value: T, where = ''): T {
   while (stack.length > 0) {
     const { src, dst, depth, path } = stack.pop() as Frame;
     if (depth > MAX_DEPTH) {
+      const shown = path.length > 120 ? `${path.slice(0, 100)}…` : path;
       throw new MacroError(
-        `${path || 'the template'} nests more than ${MAX_DEPTH} levels deep: no real template does; check how it was generated`,
+        `${shown || 'the template'} nests more than ${MAX_DEPTH} levels deep: no real template does; check how it was generated`,
       );
     }
     const entries: [string | number, unknown][] = Array.isArray(src)

@@ -151,7 +151,7 @@ describe('broken shapes get a message naming the fault, never an internal error'
     for (let i = 0; i < 5000; i += 1) deep = [deep];
     const t = template({ Job: fn({ Tags: { Deep: deep } }) });
     expect(refusal(() => transform(t, {}))).toMatch(
-      /^Resources\.Job\.Properties\.Tags\.Deep(\[0\])+ nests more than 1000 levels deep/,
+      /^Resources\.Job\.Properties\.Tags\.Deep(\[0\])+… nests more than 1000 levels deep/,
     );
     const r = await handler(event(t));
     expect(failure(r)).toMatch(/nests more than 1000 levels deep/);
