@@ -79,6 +79,7 @@ const EXPRESSIONS = [
 ] as const;
 const ZONES = ['UTC', 'Europe/Paris', 'Mars/Olympus', '', 'America/New_York'] as const;
 const INPUTS = ['{}', '{"a":1}', '{"a":', 'not json', '', '[1,2]', '"x"', '5'] as const;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
 const SCALARS: unknown[] = [null, true, false, 0, -0, 3.0, -1, 1e308, '', 'x', '${R.Arn}', 'R.Arn', '\u0000', '\ud800'];
 
 export function generator(seed: number) {
@@ -173,6 +174,7 @@ export function generator(seed: number) {
         p.Role = r.pick<unknown>([
           { 'Fn::GetAtt': ['SharedRole', 'Arn'] },
           { 'Fn::GetAtt': 'SharedRole.Arn' },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
           { 'Fn::Sub': '${SharedRole.Arn}' },
           { Ref: 'SharedRole' },
         ]);
@@ -277,7 +279,7 @@ export function generator(seed: number) {
       define(resources, 'SharedRole', { Type: 'AWS::IAM::Role', Properties: { Policies: [] } });
     }
     if (r.chance(gentle ? 0.03 : 0.1))
-      define(resources, 'Fn::ForEach::Loop', ['X', ['a', 'b'], { [`\${X}Fn`]: resource() }]);
+      define(resources, 'Fn::ForEach::Loop', ['X', ['a', 'b'], { '${X}Fn': resource() }]);
     if (r.chance(0.02))
       define(resources, 'Deep', { Type: 'AWS::S3::Bucket', Properties: { Tags: deep(r.pick([50, 1200, 5000])) } });
     const parameters: Record<string, unknown> = {};
