@@ -401,8 +401,8 @@ export async function start(opts: Options): Promise<number> {
         if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
         if (r.result.status !== 'success')
           throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
-        const { nextRuns, formatInZone } = await import('../functions/common/schedule');
-        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatInZone(d, opts.timezone));
+        const { nextRuns, formatRun } = await import('../functions/common/schedule');
+        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatRun(d, opts.timezone));
         return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
       },
       (j) =>

@@ -35,8 +35,12 @@ export class Fragment {
     return noEcho === true || (typeof noEcho === 'string' && noEcho.toLowerCase() === 'true');
   }
 
-  /** The value of a declared parameter: the stack's value, else its Default; undefined when neither is there. */
+  /**
+   * The value of a declared parameter: the stack's value, else its Default; undefined when neither is there, and for
+   * a name the template does not declare (CloudFormation passes only declared parameters).
+   */
   parameterValue(name: string): unknown {
+    if (!this.hasParameter(name)) return undefined;
     if (Object.hasOwn(this.values, name) && this.values[name] !== undefined) return this.values[name];
     return own(this.parameter(name), 'Default');
   }

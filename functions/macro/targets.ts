@@ -2,7 +2,8 @@
  * Which resources get topic variables and publish rights, and the loop that gives them. What a variable and a grant
  * look like depends on the kind of resource: each kind (function-target.ts for AWS::Serverless::Function) says
  * where its variables live and where its permissions go; choosing targets, reading maps, recording the map and
- * granting through shared roles are the same for every kind. A new kind is one more entry in TARGET_KINDS.
+ * granting through shared roles are the same for every kind (task-definition.ts is the second kind). A new kind is
+ * one more entry in TARGET_KINDS.
  *
  * Which resources are targeted: every resource of a target kind, unless at least one carries
  * `Metadata: { CloudCron: ... }`; then only those. `Metadata.CloudCron.SnsTopicsParameter` names another parameter
@@ -15,6 +16,7 @@ import { functionKind } from './function-target';
 import { kindOf as describeKind, isObject, type Json, own, ownMap, setOwn } from './json';
 import { RoleGrants } from './roles';
 import { type MapOptions, parseSnsTopics, type TopicEntry } from './sns-topics';
+import { taskDefinitionKind } from './task-definition';
 
 export const DEFAULT_MAP_PARAMETER = 'SnsTopics';
 
@@ -38,7 +40,7 @@ export interface TargetKind {
   grant(target: Target, map: TopicMap, ctx: ApplyContext): void;
 }
 
-export const TARGET_KINDS: readonly TargetKind[] = [functionKind];
+export const TARGET_KINDS: readonly TargetKind[] = [functionKind, taskDefinitionKind];
 
 const kindOf = (type: unknown) => TARGET_KINDS.find((k) => k.type === type);
 

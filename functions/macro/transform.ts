@@ -5,7 +5,9 @@
  *    is created.
  * 2. Reads the SnsTopics map and gives each targeted resource one environment variable per topic and one IAM
  *    statement allowing sns:Publish on exactly those topic ARNs (targets.ts; function-target.ts for
- *    AWS::Serverless::Function).
+ *    AWS::Serverless::Function, task-definition.ts for AWS::ECS::TaskDefinition).
+ * 3. Writes the payload of schedules that run an ECS task of the template as the task override ECS requires
+ *    (task-definition.ts).
  *
  * Everything else in the template is left untouched. The input is never modified: the macro works on a copy, so a
  * refusal leaves nothing half-done.
@@ -16,6 +18,7 @@ import { checkShape, Fragment, type ParameterValues } from './fragment';
 import { cloneJson, isObject } from './json';
 import { validateSchedules } from './schedules';
 import { applyTopics, checkTargetLoops, Maps, TARGET_KINDS } from './targets';
+import { applyTaskPayloads } from './task-definition';
 
 export type { ParameterValues } from './fragment';
 export { ENV_LIMIT_BYTES } from './function-target';
@@ -58,5 +61,6 @@ export function transform(
   checkTargetLoops(f, maps);
   validateSchedules(f, options.warnings ?? [], options.now ?? new Date());
   applyTopics(f, maps);
+  applyTaskPayloads(f);
   return copy;
 }

@@ -9,6 +9,7 @@ import { ROOT } from '../../tooling/paths';
 
 const TEMPLATES = [
   'template-scheduled-lambda.yaml',
+  'template-scheduled-task.yaml',
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',

@@ -60,6 +60,7 @@ const TYPES = [
   'AWS::Events::Rule',
   'AWS::IAM::Role',
   'AWS::IAM::Role',
+  'AWS::ECS::TaskDefinition',
   'AWS::S3::Bucket',
   'Custom::Thing',
 ] as const;
@@ -182,10 +183,35 @@ export function generator(seed: number) {
         p.Role = r.chance(0.7) ? intrinsic() : r.pick(['arn:aws:iam::123456789012:role/x', 5, null]);
       if (r.chance(0.3))
         p.Policies = r.pick<unknown>(['AWSLambdaBasicExecutionRole', [], [value(2)], { Statement: [] }, intrinsic()]);
+    } else if (type === 'AWS::ECS::TaskDefinition') {
+      const role = () =>
+        r.pick<unknown>([
+          { 'Fn::GetAtt': ['SharedRole', 'Arn'] },
+          { 'Fn::GetAtt': 'SharedRole.Arn' },
+          { Ref: 'TaskRole' },
+          'arn:aws:iam::123456789012:role/x',
+          intrinsic(),
+        ]);
+      if (r.chance(0.8)) p.TaskRoleArn = role();
+      if (r.chance(0.5)) p.ExecutionRoleArn = role();
+      p.ContainerDefinitions = maybe(() =>
+        Array.from({ length: 1 + r.int(2) }, (_, i) => ({
+          Name: r.chance(0.9) ? `c${i}` : { Ref: 'N' },
+          ...(r.chance(0.3) ? { Essential: r.pick([true, false, 'false']) } : {}),
+          ...(r.chance(0.4)
+            ? { Environment: maybe(() => [{ Name: r.pick(['ALERTS', 'LOG', 'ECS_AGENT_URI']), Value: 'x' }]) }
+            : {}),
+        })),
+      );
     } else if (type === 'AWS::Scheduler::Schedule') {
       p.ScheduleExpression = r.chance(0.7) ? r.pick(EXPRESSIONS) : { Ref: 'Expr' };
       if (r.chance(0.5)) p.ScheduleExpressionTimezone = r.pick(ZONES);
-      p.Target = maybe(() => ({ Input: r.pick(INPUTS) }));
+      p.Target = maybe(() => ({
+        Input: r.chance(0.7) ? r.pick(INPUTS) : { Ref: 'Payload' },
+        ...(r.chance(0.4)
+          ? { EcsParameters: { TaskDefinitionArn: { Ref: r.pick(['Job', 'Other', 'Task', 'constructor']) } } }
+          : {}),
+      }));
     } else if (type === 'AWS::Events::Rule') {
       if (r.chance(0.7)) p.ScheduleExpression = r.pick(EXPRESSIONS);
       p.Targets = maybe(() => [{ Id: 'T', Input: r.chance(0.5) ? r.pick(INPUTS) : { Ref: 'Payload' } }, value(1)]);
@@ -201,7 +227,13 @@ export function generator(seed: number) {
   function resource(): unknown {
     if (!gentle && r.chance(0.05)) return r.pick<unknown>([null, 'x', 5, [], true]);
     const type = gentle
-      ? r.pick(['AWS::Serverless::Function', 'AWS::Serverless::Function', 'AWS::Events::Rule', 'AWS::S3::Bucket'])
+      ? r.pick([
+          'AWS::Serverless::Function',
+          'AWS::Serverless::Function',
+          'AWS::ECS::TaskDefinition',
+          'AWS::Events::Rule',
+          'AWS::S3::Bucket',
+        ])
       : r.chance(0.95)
         ? r.pick(TYPES)
         : r.pick<unknown>([undefined, 5, ['x'], '']);
@@ -213,7 +245,9 @@ export function generator(seed: number) {
           ? properties(String(type))
           : r.pick<unknown>([null, 'x', 5, [], { 'Fn::If': ['C', {}, {}] }]);
     }
-    if (r.chance(gentle ? 0.15 : 0.3)) {
+    if (type === 'AWS::Scheduler::Schedule' && r.chance(0.3)) {
+      res.Metadata = { CloudCron: { TaskPayload: r.pick<unknown>([true, 'true', 'yes', {}]) } };
+    } else if (r.chance(gentle ? 0.15 : 0.3)) {
       const mark = gentle
         ? r.pick<unknown>([{}, { SnsTopicsParameter: 'OtherTopics' }])
         : r.pick<unknown>([
@@ -277,6 +311,28 @@ export function generator(seed: number) {
     if (gentle && r.chance(0.7)) {
       // A role of the template that several functions may name, in each of the forms CloudFormation accepts.
       define(resources, 'SharedRole', { Type: 'AWS::IAM::Role', Properties: { Policies: [] } });
+      if (r.chance(0.4)) {
+        // An ECS task on its own task role, run by a schedule whose payload becomes the task override.
+        define(resources, 'TaskRole', { Type: 'AWS::IAM::Role', Properties: {} });
+        define(resources, 'Task', {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: { TaskRoleArn: { Ref: 'TaskRole' }, ContainerDefinitions: [{ Name: 'job', Image: 'x' }] },
+        });
+        define(resources, 'TaskSchedule', {
+          Type: 'AWS::Scheduler::Schedule',
+          Metadata: { CloudCron: { TaskPayload: true } },
+          Properties: {
+            ScheduleExpression: 'rate(1 hour)',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            Target: {
+              Arn: 'c',
+              RoleArn: 'r',
+              Input: r.pick(INPUTS),
+              EcsParameters: { TaskDefinitionArn: { Ref: 'Task' } },
+            },
+          },
+        });
+      }
     }
     if (r.chance(gentle ? 0.03 : 0.1))
       define(resources, 'Fn::ForEach::Loop', ['X', ['a', 'b'], { '${X}Fn': resource() }]);

@@ -591,3 +591,8 @@ describe('a NoEcho map is never recorded or quoted', () => {
     );
   });
 });
+
+test('a template that declares no SnsTopics parameter is left as it is, whatever values the request carries', () => {
+  const t = { Resources: { Job: fn(), R: role() } } as unknown as Template;
+  expect(transform(t, { SnsTopics: TOPICS })).toEqual(t);
+});
