@@ -16,6 +16,7 @@ export const DOCUMENTED_TEMPLATES = [
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
 ];
 
 const cell = (s: unknown) =>

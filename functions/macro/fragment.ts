@@ -9,6 +9,9 @@ import { isIntrinsic, isObject, type Json, kindOf, own, ownMap } from './json';
 
 export type ParameterValues = Record<string, unknown>;
 
+/** How deeply `resolve` follows Fn::If, Fn::Sub and conditions naming conditions (a loop of conditions ends here). */
+const MAX_RESOLVE_DEPTH = 20;
+
 /** A value the macro could know before deployment, and whether it came from a NoEcho parameter. */
 export type Resolved = { value: string | number; parameter?: string; secret: boolean };
 
@@ -45,17 +48,77 @@ export class Fragment {
     return own(this.parameter(name), 'Default');
   }
 
-  /** A literal, or a `Ref` to a parameter, as text; undefined when it cannot be known before deployment. */
-  resolve(value: unknown): Resolved | undefined {
+  /**
+   * A literal, a `Ref` to a parameter, an `Fn::If` whose condition depends only on parameters, or an `Fn::Sub` of
+   * such values, as text; undefined when it cannot be known before deployment. `secret` when any part came from a
+   * NoEcho parameter.
+   */
+  resolve(value: unknown, depth = 0): Resolved | undefined {
     if (typeof value === 'string' || typeof value === 'number') return { value, secret: false };
+    if (!isIntrinsic(value) || depth > MAX_RESOLVE_DEPTH) return undefined;
     const ref = own(value, 'Ref');
-    if (!isIntrinsic(value) || typeof ref !== 'string' || !this.hasParameter(ref)) return undefined;
-    const v = this.parameterValue(ref);
-    const secret = this.isNoEcho(ref);
-    if (typeof v === 'string' || typeof v === 'number') return { value: v, parameter: ref, secret };
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'))
-      return { value: v.join(','), parameter: ref, secret };
+    if (typeof ref === 'string') {
+      if (!this.hasParameter(ref)) return undefined;
+      const v = this.parameterValue(ref);
+      const secret = this.isNoEcho(ref);
+      if (typeof v === 'string' || typeof v === 'number') return { value: v, parameter: ref, secret };
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'))
+        return { value: v.join(','), parameter: ref, secret };
+      return undefined;
+    }
+    const ifArgs = own(value, 'Fn::If');
+    if (Array.isArray(ifArgs) && ifArgs.length === 3 && typeof ifArgs[0] === 'string') {
+      const chosen = this.condition(ifArgs[0], depth + 1);
+      return chosen === undefined ? undefined : this.resolve(chosen ? ifArgs[1] : ifArgs[2], depth + 1);
+    }
+    const sub = own(value, 'Fn::Sub');
+    if (sub !== undefined) {
+      const [text, vars] = Array.isArray(sub) ? sub : [sub, {}];
+      if (typeof text !== 'string' || !isObject(vars)) return undefined;
+      let unknown = false;
+      let secret = false;
+      const parameters: string[] = [];
+      const out = text.replace(/\$\{(!?)([^}]*)\}/g, (whole, bang: string, name: string) => {
+        if (bang) return `\${${name}}`;
+        const part = Object.hasOwn(vars, name)
+          ? this.resolve(vars[name], depth + 1)
+          : this.resolve({ Ref: name }, depth + 1);
+        if (part === undefined) {
+          unknown = true;
+          return whole;
+        }
+        secret ||= part.secret;
+        if (part.parameter) parameters.push(part.parameter);
+        return String(part.value);
+      });
+      if (unknown) return undefined;
+      return { value: out, secret, ...(parameters.length === 1 ? { parameter: parameters[0] } : {}) };
+    }
     return undefined;
+  }
+
+  /** A condition of the template evaluated from parameter values; undefined when it depends on anything else. */
+  condition(name: string, depth = 0): boolean | undefined {
+    const evaluate = (c: unknown, d: number): boolean | undefined => {
+      if (d > MAX_RESOLVE_DEPTH || !isObject(c)) return undefined;
+      const named = own(c, 'Condition');
+      if (typeof named === 'string') return this.condition(named, d + 1);
+      const keys = Object.keys(c);
+      if (keys.length !== 1) return undefined;
+      const args = c[keys[0]];
+      if (!Array.isArray(args)) return undefined;
+      if (keys[0] === 'Fn::Equals' && args.length === 2) {
+        const [a, b] = args.map((x) => this.resolve(x, d + 1));
+        return a === undefined || b === undefined ? undefined : String(a.value) === String(b.value);
+      }
+      const values = args.map((x) => evaluate(x, d + 1));
+      if (values.some((v) => v === undefined)) return undefined;
+      if (keys[0] === 'Fn::Not' && values.length === 1) return !values[0];
+      if (keys[0] === 'Fn::And') return values.every(Boolean);
+      if (keys[0] === 'Fn::Or') return values.some(Boolean);
+      return undefined;
+    };
+    return evaluate(own(own(this.template, 'Conditions'), name), depth);
   }
 
   /** The resources, as logical ID and value (checked by `checkShape`); loops and Fn::Transform are not resources. */

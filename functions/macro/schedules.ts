@@ -100,9 +100,10 @@ export function resourceSites(id: string, res: unknown): ScheduleSite[] {
 
 /** A message that never shows the value of a NoEcho parameter. */
 function redact(message: string, r: Resolved | undefined): string {
-  if (!r?.secret || !r.parameter) return message;
+  if (!r?.secret) return message;
   const text = String(r.value);
-  return text ? message.split(text).join(`<value of NoEcho parameter ${r.parameter}>`) : message;
+  const label = r.parameter ? `<value of NoEcho parameter ${r.parameter}>` : '<value built from a NoEcho parameter>';
+  return text ? message.split(text).join(label) : message;
 }
 
 function checkSite(fragment: Fragment, site: ScheduleSite, warnings: string[], now: Date): void {
@@ -143,7 +144,9 @@ function checkSite(fragment: Fragment, site: ScheduleSite, warnings: string[], n
       JSON.parse(input.value);
     } catch (e) {
       const shown = input.secret
-        ? `from NoEcho parameter ${input.parameter}`
+        ? input.parameter
+          ? `from NoEcho parameter ${input.parameter}`
+          : 'built from a NoEcho parameter'
         : `${JSON.stringify(input.value.slice(0, 80))}`;
       const why = input.secret ? '' : ` (${(e as Error).message})`;
       throw new MacroError(

@@ -15,6 +15,7 @@ const TEMPLATES = [
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
   'examples/parent/template.yaml',
 ];
 

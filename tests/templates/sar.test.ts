@@ -14,6 +14,7 @@ const SAR_APPS = [
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
 ];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 

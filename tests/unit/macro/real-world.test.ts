@@ -596,3 +596,41 @@ test('a template that declares no SnsTopics parameter is left as it is, whatever
   const t = { Resources: { Job: fn(), R: role() } } as unknown as Template;
   expect(transform(t, { SnsTopics: TOPICS })).toEqual(t);
 });
+
+describe('values resolved through Fn::If and Fn::Sub', () => {
+  const schedule = (input: unknown, conditions: Record<string, unknown>) =>
+    template(
+      {
+        Job: fn({
+          Events: { E: { Type: 'ScheduleV2', Properties: { ScheduleExpression: 'rate(1 hour)', Input: input } } },
+        }),
+      },
+      {
+        Conditions: conditions,
+        Parameters: {
+          P: { Type: 'String', Default: '{"a":' },
+          Secret: { Type: 'String', NoEcho: true, Default: 'hunter2' },
+        },
+      },
+    );
+
+  test('conditions that name each other in a loop, or Object.prototype names, end without an answer', () => {
+    const loop = schedule(
+      { 'Fn::If': ['A', { Ref: 'P' }, '{}'] },
+      { A: { Condition: 'B' }, B: { 'Fn::Not': [{ Condition: 'A' }] } },
+    );
+    expect(() => transform(loop, {})).not.toThrow();
+    const proto = schedule({ 'Fn::If': ['constructor', { Ref: 'P' }, '{}'] }, {});
+    expect(() => transform(proto, {})).not.toThrow();
+  });
+
+  test('an Input built with Fn::Sub around a NoEcho parameter is checked but not quoted', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+    const t = schedule({ 'Fn::Sub': '{"token": ${Secret}' }, {});
+    const text = refusal(() => transform(t, {}));
+    expect(text).toBe(
+      "Job event E: the schedule's Input from NoEcho parameter Secret is not valid JSON: pass a JSON document such as {}",
+    );
+    expect(text).not.toContain('hunter2');
+  });
+});
