@@ -56,7 +56,14 @@ export function responseBody(response: CfnResponse): string {
   }
 }
 
-type SendOptions = { attempts?: number; timeoutMs?: number; backoffMs?: number };
+export type SendOptions = {
+  attempts?: number;
+  /** Per attempt: covers connecting, sending and the answer. */
+  timeoutMs?: number;
+  backoffMs?: number;
+  /** Epoch ms after which no attempt starts and no attempt waits (the invocation's answer budget). */
+  until?: number;
+};
 
 function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
   const request = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
@@ -69,16 +76,22 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
         method: 'PUT',
         // The pre-signed URL is signed without a content type: send an empty one, as CloudFormation expects.
         headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-        timeout: timeoutMs,
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve(res.statusCode ?? 0);
+        });
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    // One limit for the whole exchange (connect, send, answer), not only for an idle socket.
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(body);
   });
 }
@@ -93,7 +106,7 @@ export async function sendResponse(
   response: CfnResponse,
   options: SendOptions = {},
 ): Promise<void> {
-  const { attempts = 3, timeoutMs = 10000, backoffMs = 500 } = options;
+  const { attempts = 3, timeoutMs = 5000, backoffMs = 500, until = Number.POSITIVE_INFINITY } = options;
   let url: URL;
   try {
     url = new URL(responseUrl);
@@ -103,8 +116,13 @@ export async function sendResponse(
   const body = responseBody(response);
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    const left = until - Date.now();
+    if (left <= 0) {
+      last ??= new Error('no time left in the answer budget');
+      break;
+    }
     try {
-      const status = await putOnce(url, body, timeoutMs);
+      const status = await putOnce(url, body, Math.min(timeoutMs, left));
       if (status >= 200 && status < 300) return;
       last = new Error(`HTTP ${status}`);
       if (status < 500) break;
@@ -112,10 +130,11 @@ export async function sendResponse(
       if (e instanceof ResponseDeliveryError) throw e;
       last = e;
     }
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+    const pause = backoffMs * 2 ** (attempt - 1);
+    if (attempt < attempts && Date.now() + pause < until) await new Promise((r) => setTimeout(r, pause));
   }
   throw new ResponseDeliveryError(
-    `CloudFormation did not accept the ${response.Status} response for ${response.LogicalResourceId} at ${url.host}: ${(last as Error).message}`,
+    `CloudFormation did not accept the ${response.Status} response for ${response.LogicalResourceId} at ${url.host}: ${(last as Error)?.message ?? 'no attempt'}`,
     { cause: last },
   );
 }
