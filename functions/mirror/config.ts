@@ -35,7 +35,11 @@ function required(env: Env, name: string, setBy: string): string {
 }
 
 export function readConfig(env: Env = process.env): MirrorConfig {
-  const repositoryUri = required(env, 'MIRROR_REPOSITORY_URI', 'the template sets it to the destination repository URI');
+  const repositoryUri = required(
+    env,
+    'MIRROR_REPOSITORY_URI',
+    'the template sets it to the destination repository URI',
+  );
   let repository: EcrRepository;
   try {
     repository = parseRepositoryUri(repositoryUri, 'MIRROR_REPOSITORY_URI');

@@ -293,7 +293,8 @@ async function createOrUpdate(
       'resolve source',
       `ECR in ${props.source.region} (BatchGetImage of ${taggedUri(props.source, props.sourceTag)})`,
       budget.workUntil,
-      (signal) => resolveSource(deps.ecr(props.source.region), props.source, props.sourceTag, props.architecture, signal),
+      (signal) =>
+        resolveSource(deps.ecr(props.source.region), props.source, props.sourceTag, props.architecture, signal),
       now,
     );
     deps.log.info('resolved source image', {
@@ -362,7 +363,7 @@ async function createOrUpdate(
       'start build',
       `CodeBuild (StartBuild of project ${deps.projectName})`,
       budget.workUntil,
-      (signal) => startCopyBuild(deps.codebuild, deps.projectName, job, id, event.RequestId, signal),
+      (signal) => startCopyBuild(deps.codebuild, deps.projectName, job, id, id, signal),
       now,
     );
     await withDeadline(
@@ -453,34 +454,52 @@ export function failureReason(event: BuildStateEvent): string {
 function phaseDurations(event: BuildStateEvent): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of event.detail['additional-information']?.phases ?? []) {
-    if (p['phase-type'] && typeof p['duration-in-seconds'] === 'number') out[p['phase-type']] = p['duration-in-seconds'];
+    if (p['phase-type'] && typeof p['duration-in-seconds'] === 'number')
+      out[p['phase-type']] = p['duration-in-seconds'];
   }
   return out;
 }
 
 type Lookup = { record?: PendingRequest; failures: string[] };
 
-/** Finds the request a build answers: by the id in the event, else in the build, else by the build's id. */
-async function findPending(event: BuildStateEvent, buildId: string, deps: Deps, signal: AbortSignal): Promise<Lookup> {
+/**
+ * Finds the request a build answers: by the id in the event, else by the id in the build (BatchGetBuilds, given
+ * at most half the time left), else by the build's own id (the table's index). Each step has its own deadline, so a
+ * hung CodeBuild still leaves time for the lookup by build id.
+ */
+async function findPending(event: BuildStateEvent, buildId: string, deps: Deps, budget: Budget): Promise<Lookup> {
+  const now = deps.now ?? Date.now;
   const failures: string[] = [];
+  const step = <T>(phase: string, what: string, until: number, work: (signal: AbortSignal) => Promise<T>) =>
+    withDeadline(phase, what, until, work, now);
   let id = requestIdOf(event.detail['additional-information']?.environment?.['environment-variables']);
   if (!id) {
     try {
-      id = requestIdOf(await environmentOfBuild(deps.codebuild, buildId, signal));
+      const half = now() + Math.floor((budget.workUntil - now()) / 2);
+      const vars = await step('find the pending request', 'CodeBuild (BatchGetBuilds)', half, (signal) =>
+        environmentOfBuild(deps.codebuild, buildId, signal),
+      );
+      id = requestIdOf(vars);
     } catch (e) {
       failures.push(`BatchGetBuilds: ${reasonOf(e)}`);
     }
   }
   if (id) {
+    const known = id;
     try {
-      const record = await deps.pending.get(id, signal);
+      const record = await step('find the pending request', 'DynamoDB (GetItem)', budget.workUntil, (signal) =>
+        deps.pending.get(known, signal),
+      );
       if (record) return { record, failures };
     } catch (e) {
       failures.push(`GetItem: ${reasonOf(e)}`);
     }
   }
   try {
-    return { record: await deps.pending.findByBuild(buildId, signal), failures };
+    const record = await step('find the pending request', 'DynamoDB (Query by build id)', budget.workUntil, (signal) =>
+      deps.pending.findByBuild(buildId, signal),
+    );
+    return { record, failures };
   } catch (e) {
     failures.push(`Query by build id: ${reasonOf(e)}`);
     return { failures };
@@ -495,18 +514,7 @@ export async function handleBuildStateChange(event: BuildStateEvent, deps: Deps,
     deps.log.info('ignoring build event', { project: d['project-name'], status: d['build-status'] });
     return { status: 'IGNORED', buildId };
   }
-  let lookup: Lookup;
-  try {
-    lookup = await withDeadline(
-      'find the pending request',
-      'CodeBuild or DynamoDB',
-      budget.workUntil,
-      (signal) => findPending(event, buildId, deps, signal),
-      now,
-    );
-  } catch (e) {
-    lookup = { failures: [reasonOf(e)] };
-  }
+  const lookup = await findPending(event, buildId, deps, budget);
   const { record, failures } = lookup;
   if (!record) {
     if (failures.length) {
@@ -586,4 +594,3 @@ export async function handleBuildStateChange(event: BuildStateEvent, deps: Deps,
   await forget(deps, record.id, budget);
   return { ...outcome, buildId };
 }
-

@@ -30,11 +30,11 @@ export function responseBucket(region: string): string {
   return `cloudformation-custom-resource-response-${region.replace(/-/g, '')}`;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The S3 endpoint host names of a region (without the bucket), as a regular expression alternative. */
 function s3Endpoints(region: string): string {
-  const r = escape(region);
+  const r = escapeRe(region);
   const domain = region.startsWith('cn-') ? 'amazonaws\\.com\\.cn' : 'amazonaws\\.com';
   const regional = `s3(?:-fips)?(?:\\.dualstack)?\\.${r}\\.${domain}|s3-${r}\\.${domain}`;
   // The legacy global endpoint exists only in the aws partition.
@@ -68,7 +68,7 @@ export function checkResponseUrl(raw: unknown, policy: ResponseUrlPolicy): URL {
     throw new UnusableResponseUrlError(`ResponseURL must use https, not ${url.protocol.replace(/:$/, '')}`);
   }
   if (url.port && url.port !== '443') throw new UnusableResponseUrlError(`ResponseURL port ${url.port} is not 443`);
-  const bucket = escape(responseBucket(policy.region));
+  const bucket = escapeRe(responseBucket(policy.region));
   const endpoints = s3Endpoints(policy.region);
   const host = url.hostname.toLowerCase();
   const virtualHosted = new RegExp(`^${bucket}\\.(?:${endpoints})$`).test(host);
