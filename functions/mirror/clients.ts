@@ -19,6 +19,11 @@ export const CLIENT_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 3000, requ
 export function clientConfig(timeouts: ClientTimeouts = CLIENT_TIMEOUTS) {
   return {
     maxAttempts: timeouts.maxAttempts,
-    requestHandler: { connectionTimeout: timeouts.connectionTimeoutMs, requestTimeout: timeouts.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      // Without it, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
   };
 }

@@ -7,7 +7,7 @@ import {
   sendResponse,
   truncateUtf8,
 } from '../../../functions/mirror/cfn-response';
-import { readConfig } from '../../../functions/mirror/config';
+import { blackHole } from '../../../tooling/mirror-aws';
 
 const base: CfnResponse = {
   Status: 'FAILED',
@@ -84,7 +84,19 @@ test('a long Reason is cut so the body fits 4096 bytes, never splitting a charac
   expect(truncateUtf8('abcdef', 4)).toBe('a…');
 });
 
-test('configuration names the missing variable', () => {
-  expect(() => readConfig({})).toThrow('environment variable MIRROR_PROJECT_NAME is required but is not set');
-  expect(readConfig({ MIRROR_PROJECT_NAME: 'p' })).toEqual({ projectName: 'p' });
+test('a server that accepts and never answers is given up at the end of the answer budget', async () => {
+  const hole = await blackHole();
+  try {
+    await expect(
+      sendResponse(`${hole.endpoint}/x`, base, {
+        attempts: 3,
+        timeoutMs: 60000,
+        backoffMs: 1,
+        until: Date.now() + 200,
+      }),
+    ).rejects.toMatchObject({ name: 'ResponseDeliveryError', message: expect.stringContaining('no answer within') });
+    expect(hole.connections()).toBeGreaterThanOrEqual(1);
+  } finally {
+    await hole.close();
+  }
 });
