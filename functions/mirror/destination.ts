@@ -79,6 +79,12 @@ export async function tagDigest(
   } catch (e) {
     if (signal?.aborted) throw e;
     if (errorName(e) === 'ImageAlreadyExistsException') return;
+    if (errorName(e) === 'ImageTagAlreadyExistsException') {
+      throw new DestinationError(
+        `tag ${tag} already names another image in ${dest.uri}, whose tags are IMMUTABLE (ImageTagMutability): mirror a new SourceImageTag`,
+        { cause: e },
+      );
+    }
     throw new DestinationError(
       `could not tag ${dest.uri}@${digest} as ${tag}: ${errorName(e)}: ${(e as Error).message}`,
       {

@@ -797,3 +797,18 @@ describe('build state events', () => {
     expect(store.calls).toEqual([]);
   });
 });
+
+test('re-tagging in an IMMUTABLE repository says what to do instead', async () => {
+  ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: D('b'), imageTags: ['old'] }] });
+  ecrMock.on(BatchGetImageCommand, { repositoryName: 'mirror/app' }).resolves({
+    images: [{ imageManifest: '{"m":1}', imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' }],
+  });
+  ecrMock
+    .on(PutImageCommand)
+    .rejects(Object.assign(new Error('tag exists'), { name: 'ImageTagAlreadyExistsException' }));
+  await handleCloudFormation(create(), deps, budget());
+  expect(sent[0].response).toMatchObject({ Status: 'FAILED' });
+  expect(sent[0].response.Reason).toBe(
+    `tag v1 already names another image in ${DEST}, whose tags are IMMUTABLE (ImageTagMutability): mirror a new SourceImageTag`,
+  );
+});
