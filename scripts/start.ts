@@ -33,6 +33,7 @@ import { startEmailRecorder } from '../tooling/email-recorder';
 import { createIdempotencyTable } from '../tooling/idempotency-table';
 import { invokeBundle } from '../tooling/invoke';
 import { startMoto } from '../tooling/moto';
+import { setUp } from '../tooling/setup';
 import { functionEnvironment } from '../tooling/template-env';
 import { startTwilioStandin } from '../tooling/twilio-standin';
 import { startWebhookStandin } from '../tooling/webhook-standin';
@@ -238,6 +239,8 @@ export async function start(opts: Options): Promise<number> {
     cleanups.length = 0;
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  // moto_server, unless another AWS emulator is named: found or installed now, or named with its install command.
+  if (!process.env.AWS_ENDPOINT_URL) await setUp('start');
   try {
     const started = Date.now();
     await step(

@@ -15,6 +15,7 @@ import { transform as cloudCron } from '../../functions/macro/transform';
 import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
 import { EVENTS, ROOT } from '../../tooling/paths';
+import { projectPython } from '../../tooling/python';
 
 const PARENT_DIR = join(ROOT, 'examples', 'parent');
 const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
@@ -47,7 +48,7 @@ const apps = Object.entries(parent.Resources)
 /** samconfig.toml's parameter_overrides, as `sam deploy` passes them (TOML read by Python's tomllib). */
 function samconfigParameters(): Record<string, string> {
   const json = execFileSync(
-    'python3',
+    projectPython(),
     [
       '-c',
       'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',

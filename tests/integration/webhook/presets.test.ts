@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { invokeBundle } from '../../../tooling/invoke';
 import { type Moto, startMoto } from '../../../tooling/moto';
+import { projectPython } from '../../../tooling/python';
 import {
   type StandinPreset,
   startWebhookStandin,
@@ -155,7 +156,7 @@ test('generic: the signature verifies with Python hmac, and fails for a tampered
   });
   const verify = (raw: string, timestamp: string, signature: string) =>
     spawnSync(
-      'python3',
+      projectPython(),
       [
         '-c',
         [
