@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CodeBuildClient, ListBuildsCommand } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { LOOPBACK_SWITCH } from '../functions/mirror/config';
+import { LOOPBACK_SWITCH } from '../functions/common/response-url';
 import { ROOT } from '../tooling/build';
 import { ARM64, pushIndexedImage, sha256 } from '../tooling/ecr-image';
 import { invokeBundle } from '../tooling/invoke';

@@ -4,7 +4,7 @@
  *
  *   npm run bench                  full run (a few minutes on 2 cores), writes docs/benchmarks.md
  *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
- *   npm run bench -- --only cold,warm,burst,mirror,macro   some sections only (prints; writes only with --out)
+ *   npm run bench -- --only cold,warm,burst,mirror,macro,schedule,runs   some sections only (prints; writes only with --out)
  *   npm run bench -- --out FILE    where to write the report
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
@@ -25,11 +25,13 @@ import { machine } from './lib/machine';
 import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
+import { runsBench } from './runs';
+import { scheduleCases } from './schedule';
 import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export class BenchUsageError extends Error {
@@ -77,6 +79,10 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 3,
         macroWarm: 20,
         macroProcesses: 3,
+        schedulePairs: 5,
+        runsRecorderIterations: 60,
+        runsWatchdogSizes: [10, 100],
+        runsSimulatorMonths: [1, 3],
       }
     : {
         quick,
@@ -91,6 +97,10 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 7,
         macroWarm: 50,
         macroProcesses: 9,
+        schedulePairs: 11,
+        runsRecorderIterations: 300,
+        runsWatchdogSizes: [10, 100, 1000],
+        runsSimulatorMonths: [1, 12],
       };
 }
 
@@ -239,6 +249,25 @@ async function main(): Promise<void> {
       log(`macro: 3 cases, ${s.macroProcesses} fresh processes and ${s.macroWarm} warm calls each`);
       report.macro = await macroCases(bundles, { processes: s.macroProcesses, warm: s.macroWarm });
       report.icuFirstUseMs = icuFirstUse();
+    }
+
+    if (args.only.includes('schedule')) {
+      log(`schedule: fire times over a day, a week, a month and a year, ${s.schedulePairs} pairs each`);
+      report.schedule = scheduleCases(s.schedulePairs);
+    }
+
+    if (args.only.includes('runs')) {
+      report.runs = await runsBench(
+        await aws(),
+        work,
+        {
+          recorderIterations: s.runsRecorderIterations,
+          warmup: s.warmup,
+          watchdogSizes: s.runsWatchdogSizes,
+          simulatorMonths: s.runsSimulatorMonths,
+        },
+        log,
+      );
     }
 
     report.durationSeconds = Math.round((Date.now() - started) / 1000);

@@ -5,6 +5,9 @@
  *   cloud-cron preview email --message <file> [--subject-template ...] [--html-template ...] [--text-template ...]
  *   cloud-cron preview sms --message <file> [--template ...]
  *   cloud-cron preview webhook --preset <preset> --message <file> [--body-template ...]
+ *   cloud-cron runs <job> [--limit N] [--json]
+ *   cloud-cron status [--json]
+ *   cloud-cron run <job> [--payload FILE] [--wait] [--json]
  */
 type Command = { run(argv: string[]): Promise<number> };
 
@@ -12,7 +15,10 @@ const USAGE = `usage:
   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
   cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T] [--out DIR]
   cloud-cron preview sms --message <file> [--template T]
-  cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]`;
+  cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]
+  cloud-cron runs <job> [--limit N] [--json] [--runs-stack NAME | --runs-table NAME]
+  cloud-cron status [--json] [--runs-stack NAME | --runs-table NAME]
+  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]`;
 
 function load(argv: string[]): { command: Command; rest: string[] } | undefined {
   const [first, second, ...rest] = argv;
@@ -20,14 +26,19 @@ function load(argv: string[]): { command: Command; rest: string[] } | undefined 
   if (first === 'preview' && second === 'email') return { command: require('./preview-email') as Command, rest };
   if (first === 'preview' && second === 'sms') return { command: require('./preview-sms') as Command, rest };
   if (first === 'preview' && second === 'webhook') return { command: require('./preview-webhook') as Command, rest };
+  if (first === 'runs') return { command: require('./runs') as Command, rest: argv.slice(1) };
+  if (first === 'status') return { command: require('./status') as Command, rest: argv.slice(1) };
+  if (first === 'run') return { command: require('./run') as Command, rest: argv.slice(1) };
   return undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const found = load(argv);
   if (!found) {
-    console.error(USAGE);
-    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
+    const help = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h';
+    if (help) console.log(USAGE);
+    else console.error(`cloud-cron: unknown command "${argv.join(' ')}"\n${USAGE}`);
+    return help ? 0 : 2;
   }
   return found.command.run(found.rest);
 }

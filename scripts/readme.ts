@@ -10,11 +10,13 @@ import { loadTemplate, type TemplateParameter } from '../tooling/cfn-yaml';
 export const README = join(ROOT, 'README.md');
 export const DOCUMENTED_TEMPLATES = [
   'template-scheduled-lambda.yaml',
+  'template-scheduled-task.yaml',
   'macro/template.yaml',
   'template-email.yaml',
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
 ];
 
 const cell = (s: unknown) =>

@@ -2,8 +2,8 @@
  * `npm run release -- --bucket BUCKET [--region REGION] [--dry-run]`
  *
  * Packages every app (see package.ts), then publishes the SAR apps (macro, email, SMS, webhook, mirror) at the version in
- * package.json, and uploads the scheduled-job template (which uses the CloudCron macro, so SAR refuses it) to
- * s3://BUCKET/cloud-cron/<version>/template-scheduled-lambda.yaml, the URL users nest by Location.
+ * package.json, and uploads the scheduled-job and scheduled-task templates (which use the CloudCron macro, so SAR
+ * refuses them) to s3://BUCKET/cloud-cron/<version>/<template>, the URLs users nest by Location.
  *
  * The bucket must let the Serverless Application Repository read the artifacts (a bucket policy granting
  * serverlessrepo.amazonaws.com s3:GetObject with aws:SourceAccount = your account). Re-releasing a version that
@@ -23,6 +23,7 @@ import type { Template } from '../tooling/cfn-yaml';
 import { type PackagedTemplate, PackageError, packageAll, parseArgs, s3Client, stringify } from './package';
 
 export const SCHEDULED_JOB = 'template-scheduled-lambda.yaml';
+export const SCHEDULED_TASK = 'template-scheduled-task.yaml';
 
 export type ReleaseOptions = {
   bucket: string;
@@ -39,6 +40,7 @@ export type ReleaseOptions = {
 export type ReleaseResult = {
   published: { name: string; applicationId: string; version: string; created: boolean }[];
   scheduledJobUrl: string;
+  scheduledTaskUrl: string;
 };
 
 type SarMetadata = {
@@ -88,20 +90,28 @@ export async function release(opts: ReleaseOptions): Promise<ReleaseResult> {
       );
     }
   }
-  const job = packaged.find((p) => relative(ROOT, p.source) === SCHEDULED_JOB);
-  if (!job) throw new PackageError(`${SCHEDULED_JOB} was not packaged`);
-  const jobKey = `cloud-cron/${opts.version}/${SCHEDULED_JOB}`;
-  const scheduledJobUrl = `https://${opts.bucket}.s3.${opts.region}.amazonaws.com/${jobKey}`;
-  const result: ReleaseResult = { published: [], scheduledJobUrl };
+  const locationTemplates = [SCHEDULED_JOB, SCHEDULED_TASK].map((file) => {
+    const p = packaged.find((x) => relative(ROOT, x.source) === file);
+    if (!p) throw new PackageError(`${file} was not packaged`);
+    const key = `cloud-cron/${opts.version}/${file}`;
+    return { file, p, key, url: `https://${opts.bucket}.s3.${opts.region}.amazonaws.com/${key}` };
+  });
+  const result: ReleaseResult = {
+    published: [],
+    scheduledJobUrl: locationTemplates[0].url,
+    scheduledTaskUrl: locationTemplates[1].url,
+  };
   if (opts.dryRun) {
     for (const p of apps) log(`would publish ${sarMetadata(p.template)!.Name} ${opts.version}`);
-    log(`would upload ${SCHEDULED_JOB} to ${scheduledJobUrl}`);
+    for (const t of locationTemplates) log(`would upload ${t.file} to ${t.url}`);
     return result;
   }
   const existing = await existingApplications(opts.sar);
   for (const p of apps) result.published.push(await publish(opts, p, existing));
-  await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: jobKey, Body: stringify(job.template) }));
-  log(`uploaded ${SCHEDULED_JOB}: nest it with Location: ${scheduledJobUrl}`);
+  for (const t of locationTemplates) {
+    await opts.s3.send(new PutObjectCommand({ Bucket: opts.bucket, Key: t.key, Body: stringify(t.p.template) }));
+    log(`uploaded ${t.file}: nest it with Location: ${t.url}`);
+  }
   return result;
 }
 

@@ -3,12 +3,17 @@
  *
  *   moto_server (or AWS_ENDPOINT_URL)  ->  demo topics, SES identity, Twilio secret, idempotency tables
  *   CloudCron macro on template-scheduled-lambda.yaml  ->  the job's environment (one variable per topic)
- *   example job (examples/job), run as Lambda would with the event the schedule sends
+ *   the Runs app (template-runs.yaml) on the emulator; the job registered with it by its stack's custom resource
+ *   example job (examples/job), run as Lambda runs the schedule's asynchronous invocation (tooling/simulator): once
+ *   now, or every slot of a window of simulated time (--from/--until), with the watchdog; records to the ledger
  *   SNS -> SQS queues subscribed with the channels' filter policies -> email, SMS and webhook functions (built
  *   bundles) -> what SES, Twilio (a local stand-in, or TWILIO_API_BASE_URL) and Slack (a loopback stand-in of an
  *   incoming webhook, checking Slack's Block Kit contract) received, printed and written to files.
  *
- * Options: --payload FILE, --schedule EXPR, --tz ZONE, --out DIR, --keep-running, --help.
+ *   the job's runs as `cloud-cron runs` prints them; failed and missed runs alerted through the failure topic.
+ *
+ * Options: --payload FILE, --schedule EXPR, --tz ZONE, --from ISO --until ISO [--fail-run N] [--skip-run N],
+ * --out DIR, --keep-running, --help.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +38,7 @@ import { startEmailRecorder } from '../tooling/email-recorder';
 import { createIdempotencyTable } from '../tooling/idempotency-table';
 import { invokeBundle } from '../tooling/invoke';
 import { startMoto } from '../tooling/moto';
+import { runRunsDemo } from '../tooling/runs-demo';
 import { setUp } from '../tooling/setup';
 import { functionEnvironment } from '../tooling/template-env';
 import { startTwilioStandin } from '../tooling/twilio-standin';
@@ -42,6 +48,14 @@ const USAGE = `usage: npm start -- [options]
   --payload FILE     the event the schedule sends the job (JSON; default: a demo health check of local endpoints)
   --schedule EXPR    the job's ScheduleExpression, checked by the macro (default: cron(0 8 ? * MON-FRI *))
   --tz ZONE          the job's ScheduleTimezone (default: Europe/Paris)
+  --from ISO --until ISO
+                     run the job over this window of simulated time instead of once now: every slot of its schedule
+                     fires, the Runs app's watchdog runs on its schedule (at most 31 days, e.g. --from
+                     2030-01-06T00:00:00Z --until 2030-01-11T00:00:00Z)
+  --fail-run N       with --from: the Nth run fails on every attempt (a failed run, alerted)
+  --skip-run N       with --from: the scheduler never delivers the Nth run (a missed run, alerted)
+  --watchdog-minutes N
+                     with --from: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default)
   --out DIR          where the rendered emails and the run summary are written (default: out/demo)
   --keep-running     keep the emulators up after the run, to inspect them (Ctrl-C stops)
 Environment: AWS_ENDPOINT_URL uses that AWS emulator instead of starting moto_server;
@@ -55,12 +69,45 @@ const SENDER = 'Cloud Cron <cron@example.com>';
 const EMAIL_TO = 'ops@example.com,team@example.com';
 const SMS_FROM = '+15005550006';
 const SMS_TO = '+15005550006,+14155550100';
+const JOB_NAME = 'cloud-cron-example-job';
+/** How the failure topic's email and SMS subscribers render Cloud Cron's run alerts (events/runs-alert-*.json). */
+const FAILURE_EMAIL = {
+  SubjectTemplate: '{{message.title}}',
+  TextTemplate: '{{message.summary}}',
+  HtmlTemplate: '<p><strong>{{message.title}}</strong></p><p>{{message.summary}}</p>',
+};
+const FAILURE_SMS = { MessageTemplate: '{{message.title}}' };
 
 export class StartError extends Error {
   override name = 'StartError';
 }
 
-type Options = { payload?: string; schedule: string; timezone: string; outDir: string; keepRunning: boolean };
+type Options = {
+  payload?: string;
+  schedule: string;
+  timezone: string;
+  outDir: string;
+  keepRunning: boolean;
+  window?: { from: Date; until: Date };
+  failRun?: number;
+  skipRun?: number;
+  watchdogMinutes?: number;
+};
+
+const MAX_WINDOW_DAYS = 31;
+
+function instant(flag: string, text: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
+    throw new StartError(`${flag} "${text}" is not an ISO 8601 date-time, e.g. 2030-01-06T00:00:00Z\n${USAGE}`);
+  }
+  return d;
+}
+
+function runNumber(flag: string, text: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(text)) throw new StartError(`${flag} "${text}" must be a run number, 1 or more\n${USAGE}`);
+  return Number(text);
+}
 
 function parseOptions(argv: string[]): Options | undefined {
   const o: Options = {
@@ -69,6 +116,8 @@ function parseOptions(argv: string[]): Options | undefined {
     outDir: join(ROOT, 'out', 'demo'),
     keepRunning: false,
   };
+  let from: Date | undefined;
+  let until: Date | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -82,7 +131,23 @@ function parseOptions(argv: string[]): Options | undefined {
     else if (a === '--tz') o.timezone = next();
     else if (a === '--out') o.outDir = resolve(next());
     else if (a === '--keep-running') o.keepRunning = true;
+    else if (a === '--from') from = instant(a, next());
+    else if (a === '--until') until = instant(a, next());
+    else if (a === '--fail-run') o.failRun = runNumber(a, next());
+    else if (a === '--skip-run') o.skipRun = runNumber(a, next());
+    else if (a === '--watchdog-minutes') o.watchdogMinutes = runNumber(a, next());
     else throw new StartError(`unknown option ${a}\n${USAGE}`);
+  }
+  if ((from === undefined) !== (until === undefined))
+    throw new StartError(`give --from and --until together\n${USAGE}`);
+  if (from && until) {
+    if (until <= from) throw new StartError(`--until must be after --from\n${USAGE}`);
+    if (until.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
+      throw new StartError(`the window is longer than ${MAX_WINDOW_DAYS} days: shorten it\n${USAGE}`);
+    }
+    o.window = { from, until };
+  } else if (o.failRun !== undefined || o.skipRun !== undefined || o.watchdogMinutes !== undefined) {
+    throw new StartError(`--fail-run, --skip-run and --watchdog-minutes need a window (--from and --until)\n${USAGE}`);
   }
   return o;
 }
@@ -245,7 +310,7 @@ export async function start(opts: Options): Promise<number> {
     const started = Date.now();
     await step(
       'build the functions (esbuild, options from the templates)',
-      () => buildAll(ROOT, ['macro', 'email', 'sms', 'webhook']),
+      () => buildAll(ROOT, ['macro', 'email', 'sms', 'webhook', 'runs-registrar']),
       (b) => b.map((x) => `dist/${x.name}/index.js`).join(', '),
     );
 
@@ -313,6 +378,8 @@ export async function start(opts: Options): Promise<number> {
       async () => {
         const reports = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-reports' }))).TopicArn!;
         const alerts = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-alerts' }))).TopicArn!;
+        // The job's FailureTopicArn: its failed and missed runs, from the Runs app, by email and SMS.
+        const failures = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-failures' }))).TopicArn!;
         await new SESv2Client(clientConfig).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
         const secretArn = (
           await new SecretsManagerClient(clientConfig).send(
@@ -357,16 +424,19 @@ export async function start(opts: Options): Promise<number> {
         return {
           reports,
           alerts,
+          failures,
           secretArn,
           slackSecretArn,
           tables,
           emailQueue: await channel('email', reports, channels.email.FilterPolicy),
           smsQueue: await channel('sms', alerts, channels.sms.FilterPolicy),
           slackQueue: await channel('webhook', alerts, channels.slack.FilterPolicy ?? ''),
+          failureEmailQueue: await channel('email-failures', failures, ''),
+          failureSmsQueue: await channel('sms-failures', failures, ''),
         };
       },
       (d) =>
-        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}\nslack subscribed to ALERTS with ${channels.slack.FilterPolicy || 'no filter (every alert)'}`,
+        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}\nslack subscribed to ALERTS with ${channels.slack.FilterPolicy || 'no filter (every alert)'}\nFAILURES ${d.failures} (the job's FailureTopicArn): email and sms subscribed, no filter`,
     );
 
     const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
@@ -401,8 +471,8 @@ export async function start(opts: Options): Promise<number> {
         if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
         if (r.result.status !== 'success')
           throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
-        const { nextRuns, formatInZone } = await import('../functions/common/schedule');
-        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatInZone(d, opts.timezone));
+        const { nextRuns, formatRun } = await import('../functions/common/schedule');
+        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatRun(d, opts.timezone));
         return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
       },
       (j) =>
@@ -411,27 +481,53 @@ export async function start(opts: Options): Promise<number> {
           .join('\n')}\nschedule ${opts.schedule} (${opts.timezone}), next runs: ${j.runs.join(', ')}`,
     );
 
-    const jobResult = await step(
-      'run the example job as Lambda would, with the event the schedule sends',
+    type JobResult = { severity: string; counts: unknown; published: { type: string; variable: string }[] };
+    let jobResult: JobResult | undefined;
+    const runs = await step(
+      opts.window
+        ? `run the example job over ${opts.window.from.toISOString()} .. ${opts.window.until.toISOString()} (simulated clock), recorded by the Runs app`
+        : 'run the example job as its schedule would (asynchronous invocation), recorded by the Runs app',
       async () => {
         Object.assign(process.env, aws.env, jobEnv.env, {
           POWERTOOLS_LOG_LEVEL: 'WARN',
-          AWS_LAMBDA_FUNCTION_NAME: 'cloud-cron-example-job',
+          AWS_LAMBDA_FUNCTION_NAME: JOB_NAME,
         });
         const job = (await import('../examples/job/src/index')) as {
-          handler: (
-            e: unknown,
-            c: unknown,
-          ) => Promise<{ severity: string; counts: unknown; published: { type: string; variable: string }[] }>;
+          handler: (e: unknown, c: unknown) => Promise<JobResult>;
         };
-        return job.handler(payload, {
-          awsRequestId: `run-${Date.now()}`,
-          functionName: 'cloud-cron-example-job',
-          getRemainingTimeInMillis: () => 60_000,
+        return runRunsDemo({
+          client: clientConfig,
+          env: aws.env,
+          job: JOB_NAME,
+          expression: opts.schedule,
+          timezone: opts.timezone,
+          input: JSON.stringify(payload),
+          timeoutSeconds: 60,
+          maximumRetryAttempts: 2,
+          failureTopicArn: demo.failures,
+          handler: async (event, context) => {
+            jobResult = await job.handler(event, context);
+            return { severity: jobResult.severity, counts: jobResult.counts };
+          },
+          window: opts.window,
+          failRun: opts.failRun,
+          skipRun: opts.skipRun,
+          watchdogMinutes: opts.watchdogMinutes,
         });
       },
-      (r) =>
-        `severity ${r.severity}, counts ${JSON.stringify(r.counts)}; published ${r.published.map((p) => `${p.type} -> ${p.variable}`).join(', ') || 'nothing'}`,
+      (r) => {
+        const count = (status: string) => r.entries.filter((e) => e.status === status).length;
+        return [
+          `registered with the Runs app (${r.registration.Status}); ledger ${r.tableName}`,
+          `${r.invocations.length} run(s): ${count('succeeded')} succeeded, ${count('failed') + count('timed_out')} failed, ${count('missed')} missed`,
+          ...(jobResult
+            ? [
+                `last run: severity ${jobResult.severity}, counts ${JSON.stringify(jobResult.counts)}; published ${jobResult.published.map((p) => `${p.type} -> ${p.variable}`).join(', ') || 'nothing'}`,
+              ]
+            : []),
+          ...r.alerts.map((a) => `alert to the failure topic: ${a.title}`),
+        ].join('\n');
+      },
     );
 
     const delivered = await step(
@@ -466,6 +562,29 @@ export async function start(opts: Options): Promise<number> {
           }),
           POWERTOOLS_LOG_LEVEL: 'WARN',
         };
+        // The failure topic's subscribers: the same channels, with templates for Cloud Cron's run alerts.
+        const failureEmailEnv = {
+          ...emailEnv,
+          ...functionEnvironment(emailTemplate, 'EmailFunction', {
+            parameters: { SnsTopicArn: demo.failures, Sender: SENDER, Recipients: EMAIL_TO, ...FAILURE_EMAIL },
+            resources: { IdempotencyTable: demo.tables.email },
+          }),
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+        };
+        const failureSmsEnv = {
+          ...smsEnv,
+          ...functionEnvironment(smsTemplate, 'SmsFunction', {
+            parameters: {
+              SnsTopicArn: demo.failures,
+              TwilioSecretArn: demo.secretArn,
+              FromNumber: SMS_FROM,
+              Recipients: SMS_TO,
+              ...FAILURE_SMS,
+            },
+            resources: { IdempotencyTable: demo.tables.sms },
+          }),
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+        };
         const webhookEnv = {
           ...aws.env,
           ...functionEnvironment(webhookTemplate, 'WebhookFunction', {
@@ -477,7 +596,9 @@ export async function start(opts: Options): Promise<number> {
         const emailMsgs = await drain(sqs, demo.emailQueue.url);
         const smsMsgs = await drain(sqs, demo.smsQueue.url);
         const slackMsgs = await drain(sqs, demo.slackQueue.url);
-        const [emailRuns, smsRuns, slackRuns] = await Promise.all([
+        const failureEmails = await drain(sqs, demo.failureEmailQueue.url);
+        const failureTexts = await drain(sqs, demo.failureSmsQueue.url);
+        const [emailRuns, smsRuns, slackRuns, failureEmailRuns, failureSmsRuns] = await Promise.all([
           emailMsgs.length
             ? invokeBundle(
                 'email',
@@ -499,11 +620,27 @@ export async function start(opts: Options): Promise<number> {
                 webhookEnv,
               )
             : [],
+          failureEmails.length
+            ? invokeBundle(
+                'email',
+                failureEmails.map((m) => snsEvent(m, demo.failureEmailQueue.subscriptionArn)),
+                failureEmailEnv,
+              )
+            : [],
+          failureTexts.length
+            ? invokeBundle(
+                'sms',
+                failureTexts.map((m) => snsEvent(m, demo.failureSmsQueue.subscriptionArn)),
+                failureSmsEnv,
+              )
+            : [],
         ]);
         const failed = [
           ...emailRuns.map((r) => ['email', r] as const),
           ...smsRuns.map((r) => ['sms', r] as const),
           ...slackRuns.map((r) => ['webhook', r] as const),
+          ...failureEmailRuns.map((r) => ['email (failure topic)', r] as const),
+          ...failureSmsRuns.map((r) => ['sms (failure topic)', r] as const),
         ].filter(([, r]) => !r.ok);
         if (failed.length > 0) {
           throw new StartError(
@@ -515,10 +652,15 @@ export async function start(opts: Options): Promise<number> {
               .join('\n'),
           );
         }
-        return { email: emailMsgs.length, sms: smsMsgs.length, slack: slackMsgs.length };
+        return {
+          email: emailMsgs.length + failureEmails.length,
+          sms: smsMsgs.length + failureTexts.length,
+          slack: slackMsgs.length,
+          failures: failureEmails.length,
+        };
       },
       (d) =>
-        `email function: ${d.email} message(s); sms function: ${d.sms} message(s); webhook function: ${d.slack} message(s)`,
+        `email function: ${d.email} message(s); sms function: ${d.sms} message(s); webhook function: ${d.slack} message(s); of which run alerts from the failure topic: ${d.failures} by email and by SMS`,
     );
 
     await step('show what was sent', async () => {
@@ -564,6 +706,11 @@ export async function start(opts: Options): Promise<number> {
           `  written to ${relative(process.cwd(), join(opts.outDir, `slack-${i + 1}.json`))}`,
         );
       });
+      lines.push(
+        '',
+        `RUNS of ${JOB_NAME}, as \`cloud-cron runs ${JOB_NAME}\` prints them:`,
+        ...runs.table.split('\n').map((l) => `  ${l}`),
+      );
       writeFileSync(join(opts.outDir, 'summary.txt'), `${lines.join('\n')}\n`);
       console.log(`\n${lines.join('\n')}\n`);
       if (local.recorder.sends.length === 0 && delivered.email > 0)
@@ -575,10 +722,11 @@ export async function start(opts: Options): Promise<number> {
       return lines.length;
     });
     console.log(
-      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; job result: ${jobResult.severity}. Summary in ${relative(process.cwd(), join(opts.outDir, 'summary.txt'))}`,
+      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${runs.invocations.length} run(s)${jobResult ? `, last result: ${jobResult.severity}` : ''}. Summary in ${relative(process.cwd(), join(opts.outDir, 'summary.txt'))}`,
     );
     if (opts.keepRunning) {
       console.log(`emulators still running: AWS ${aws.endpoint}, Twilio ${local.twilioUrl}. Ctrl-C to stop.`);
+      console.log(`  AWS_ENDPOINT_URL=${aws.endpoint} npx cloud-cron runs ${JOB_NAME} --runs-table ${runs.tableName}`);
       await new Promise(() => undefined);
     }
     return 0;

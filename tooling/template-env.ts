@@ -30,15 +30,18 @@ export function resolver(template: Template, ctx: ResolveContext) {
     'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com',
   };
-  const ref = (name: string): string | typeof NO_VALUE => {
+  const ref = (name: string): string | string[] | typeof NO_VALUE => {
     if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in pseudo) return pseudo[name];
-    if (ctx.parameters?.[name] !== undefined) return ctx.parameters[name];
     const param = template.Parameters?.[name];
+    // A list parameter (CommaDelimitedList, List<...>) is a list wherever it is referenced.
+    const typed = (v: string) =>
+      param?.Type === 'CommaDelimitedList' || param?.Type.startsWith('List<') ? v.split(',') : v;
+    if (ctx.parameters?.[name] !== undefined) return typed(ctx.parameters[name]);
     if (param) {
       if (param.Default === undefined)
         throw new TemplateResolveError(`parameter ${name} has no default: give it a value`);
-      return String(param.Default);
+      return typed(String(param.Default));
     }
     if (ctx.resources?.[name] !== undefined) return ctx.resources[name];
     throw new TemplateResolveError(`cannot resolve Ref ${name}: pass it as a parameter or resource name`);

@@ -8,6 +8,8 @@ import type { BurstResult } from '../burst';
 import type { ColdResult, SeriesResult } from '../cold';
 import type { MacroCase } from '../macro';
 import type { CopyResult, CopySeries, UnchangedResult } from '../mirror';
+import type { RunsResult } from '../runs';
+import type { ScheduleResult } from '../schedule';
 import type { WarmResult } from '../warm';
 import type { Machine } from './machine';
 import type { Summary } from './stats';
@@ -25,6 +27,10 @@ export type Settings = {
   macroWarm: number;
   macroProcesses: number;
   burstMessages: number;
+  schedulePairs: number;
+  runsRecorderIterations: number;
+  runsWatchdogSizes: number[];
+  runsSimulatorMonths: number[];
 };
 
 export type Report = {
@@ -42,8 +48,10 @@ export type Report = {
   unchanged?: UnchangedResult;
   copy?: CopyResult;
   macro?: MacroCase[];
+  schedule?: ScheduleResult;
   /** The first `Intl.DateTimeFormat` with a time zone in a fresh process (ICU loading its data). */
   icuFirstUseMs?: number;
+  runs?: RunsResult;
 };
 
 export const TARGETS = {
@@ -53,6 +61,11 @@ export const TARGETS = {
   copy: 1.1,
   unchangedMs: 2000,
   macroMs: 50,
+  scheduleGrowth: 1.5,
+  recorder: 1.2,
+  watchdog: 1.2,
+  watchdogGrowth: 1.2,
+  simulatorGrowth: 1.2,
 } as const;
 
 /** What each warm figure's bare call is. */
@@ -173,7 +186,102 @@ function rows(r: Report): Row[] {
       met: m.first.median < TARGETS.macroMs && m.warm.median < TARGETS.macroMs,
     });
   }
+  for (const g of r.schedule?.growth ?? []) {
+    const year = r.schedule!.cases.find((c) => c.expression === g.expression && c.days === 365)!;
+    out.push({
+      figure: `Schedule fires, a year of ${g.expression} (${g.timezone}): ${year.fires.toLocaleString('en-US')} fires`,
+      measured: `${spread(year.measured)}; ${year.perFireUs.toFixed(2)} µs per fire`,
+      baseline: `${ms(year.baseline.median)} as many Dates, bare loop`,
+      ratio: `${year.ratio.toFixed(1)}×`,
+      target: `per fire ≤ ${TARGETS.scheduleGrowth}× a day's (linear): ${g.yearOverDay.toFixed(2)}×`,
+      met: g.yearOverDay <= TARGETS.scheduleGrowth,
+    });
+  }
+  if (r.runs) {
+    const x = r.runs;
+    out.push({
+      figure: 'Runs recorder, warm per destination record',
+      measured: spread(x.recorder.handler),
+      baseline: `${spread(x.recorder.bare)} bare conditional PutItem`,
+      ratio: ratio(x.recorder.ratio),
+      target: `≤ ${TARGETS.recorder}×`,
+      met: x.recorder.ratio <= TARGETS.recorder,
+    });
+    for (const w of x.watchdog) {
+      out.push({
+        figure: `Runs watchdog, one tick for ${w.jobs} jobs`,
+        measured: `${spread(w.tick)} (${ms(w.perJobMs)}/job)`,
+        baseline: `${spread(w.bare)} bare reads`,
+        ratio: ratio(w.ratio),
+        target: `≤ ${TARGETS.watchdog}×`,
+        met: w.ratio <= TARGETS.watchdog,
+      });
+    }
+    const first = x.watchdog[0];
+    const last = x.watchdog[x.watchdog.length - 1];
+    out.push({
+      figure: `Runs watchdog, cost per job at ${last.jobs} jobs over ${first.jobs} jobs`,
+      measured: `${ms(last.perJobMs)} vs ${ms(first.perJobMs)}`,
+      baseline: '—',
+      ratio: ratio(x.watchdogGrowth),
+      target: `≤ ${TARGETS.watchdogGrowth}× (flat)`,
+      met: x.watchdogGrowth <= TARGETS.watchdogGrowth,
+    });
+    const a = x.simulator[0];
+    const b = x.simulator[x.simulator.length - 1];
+    out.push({
+      figure: `Simulator, ${b.runs} runs (${b.months} months of rate(5 minutes)) over ${a.runs} runs`,
+      measured: `${b.seconds.toFixed(1)} s (${b.perRunMicros.toFixed(0)} µs/run) vs ${a.seconds.toFixed(1)} s`,
+      baseline: '—',
+      ratio: ratio(x.simulatorGrowth),
+      target: `≤ ${TARGETS.simulatorGrowth}× per run (linear)`,
+      met: x.simulatorGrowth <= TARGETS.simulatorGrowth,
+    });
+  }
   return out;
+}
+
+function runsSection(r: Report): string {
+  if (!r.runs) return '';
+  const x = r.runs;
+  const s = r.settings;
+  return [
+    '## 6. Runs app',
+    '',
+    '- **Recorder, warm per record**: the built recorder (`dist/runs-recorder`) handling the documented success record',
+    '  (`events/runs-destination-success.json`), a new request id each time, against the one write it needs: the',
+    `  conditional \`PutItem\` of the same item (\`bench/baselines/runs-write.ts\`), in one warm process, ${s.runsRecorderIterations} rounds,`,
+    '  sides rotated, against `moto_server` (`bench/children/runs.js`).',
+    '- **Watchdog, one tick**: the built watchdog judging a 5-minute window of jobs on `rate(5 minutes)` that all ran',
+    '  (no missed slot to write), against the bare calls it needs (`bench/baselines/runs-reads.ts`: the watermark, the',
+    '  registry, one `byTime` query per job with the same concurrency, the new watermark). The watermark is set back',
+    '  before each call (untimed), so every call judges the same window.',
+    '- **Simulator**: `tooling/simulator` firing `rate(5 minutes)` with its retries and destination records, the recorder',
+    '  and the watchdog (every 5 minutes) in process on the in-memory ledger; the time per run of the longest window over',
+    '  the shortest says whether the run time grows faster than the run count.',
+    '',
+    table(
+      ['Figure', 'Measured', 'Baseline', 'Ratio'],
+      [
+        ['Recorder per record', spread(x.recorder.handler), spread(x.recorder.bare), ratio(x.recorder.ratio)],
+        ...x.watchdog.map((w) => [
+          `Watchdog tick, ${w.jobs} jobs`,
+          `${spread(w.tick)}; ${ms(w.perJobMs)} per job`,
+          `${spread(w.bare)}; ${ms(w.bareperJobMs)} per job`,
+          ratio(w.ratio),
+        ]),
+        ...x.simulator.map((m) => [
+          `Simulator, ${m.months} month(s): ${m.runs} runs, ${m.ticks} watchdog ticks`,
+          `${m.seconds.toFixed(2)} s, ${m.perRunMicros.toFixed(1)} µs per run`,
+          '—',
+          '—',
+        ]),
+      ],
+      ['---', '---:', '---:', '---:'],
+    ),
+    '',
+    `Cost per job of a watchdog tick at ${x.watchdog[x.watchdog.length - 1].jobs} jobs over ${x.watchdog[0].jobs}: ${ratio(x.watchdogGrowth)}. Simulator time per run, longest over shortest window: ${ratio(x.simulatorGrowth)}.`,
+  ].join('\n');
 }
 
 function table(header: string[], body: string[][], align?: string[]): string {
@@ -633,6 +741,37 @@ function macroSection(r: Report): string {
   ].join('\n');
 }
 
+function scheduleSection(r: Report): string {
+  if (!r.schedule) return '';
+  return [
+    '## 5. Schedule fire times',
+    '',
+    'Every fire time of a schedule in a window, as the runs watchdog and simulator ask for it (`firesBetween` of',
+    `\`functions/common/schedule\`), in this process: ${r.settings.schedulePairs} pairs rotated, after one discarded round.`,
+    'The baseline makes as many Date objects in a bare loop, the floor of any iterator of Dates. The target is',
+    'linearity: the cost per fire over a year against over a day (the fixed cost of checking the expression and the',
+    "zone makes a day's fires dearer each).",
+    '',
+    table(
+      ['Schedule', 'Zone', 'Window', 'Fires', 'Time', 'Bare loop', 'Ratio', 'Per fire'],
+      r.schedule.cases.map((c) => [
+        `\`${c.expression}\``,
+        c.timezone,
+        `${c.days} d`,
+        c.fires.toLocaleString('en-US'),
+        spread(c.measured),
+        ms(c.baseline.median),
+        `${c.ratio.toFixed(1)}×`,
+        `${c.perFireUs.toFixed(2)} µs`,
+      ]),
+      ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:'],
+    ),
+    '',
+    'A cron in a zone with daylight saving time costs two UTC-offset look-ups (Intl) per day with fires, and a few per',
+    'fire only on the days the clocks change; a rate costs an addition per fire.',
+  ].join('\n');
+}
+
 const CHANGES = `## What was changed to get there
 
 - **Email function: code loaded only when the configuration needs it** (\`functions/email/index.ts\`,
@@ -704,6 +843,10 @@ export function renderMarkdown(r: Report): string {
     mirrorSection(r),
     '',
     macroSection(r),
+    '',
+    scheduleSection(r),
+    '',
+    runsSection(r),
     '',
     CHANGES,
   ]

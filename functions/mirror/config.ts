@@ -3,15 +3,10 @@
  * template resource that sets it), so a broken deployment says what to fix before the first request.
  */
 import { ConfigurationError } from '../common/errors';
+import { type ResponseUrlPolicy, readResponseUrlPolicy } from '../common/response-url';
 import { type EcrRepository, parseRepositoryUri } from './image-ref';
 
 type Env = Record<string, string | undefined>;
-
-/**
- * The test-only switch that lets the function answer a loopback `http://127.0.0.1` ResponseURL (a local
- * stand-in for CloudFormation's S3 bucket). No template sets it (tests/templates/mirror.test.ts greps them all).
- */
-export const LOOPBACK_SWITCH = 'CLOUD_CRON_TEST_ALLOW_LOOPBACK_RESPONSE_URL';
 
 export type MirrorConfig = {
   /** The CodeBuild project that copies images (and whose build events this function answers). */
@@ -22,10 +17,11 @@ export type MirrorConfig = {
   repository: EcrRepository;
   /** Where requests that cannot be answered at all (unusable ResponseURL) are recorded, with their reason. */
   deadLetterQueueUrl: string;
-  /** The function's region: CloudFormation's response bucket for it is the only ResponseURL accepted. */
-  region: string;
-  /** Test-only: also accept http(s) ResponseURLs on a loopback address. */
-  allowLoopbackResponseUrl: boolean;
+  /**
+   * The function's region (CloudFormation's response bucket for it is the only ResponseURL accepted) and the
+   * test-only loopback switch (common/response-url.ts LOOPBACK_SWITCH).
+   */
+  responseUrlPolicy: ResponseUrlPolicy;
 };
 
 function required(env: Env, name: string, setBy: string): string {
@@ -50,16 +46,11 @@ export function readConfig(env: Env = process.env): MirrorConfig {
   if (!/^https?:\/\/\S+$/.test(queueUrl)) {
     throw new ConfigurationError(`MIRROR_DEAD_LETTER_QUEUE_URL must be an SQS queue URL, got "${queueUrl}"`);
   }
-  const loopback = env[LOOPBACK_SWITCH]?.trim();
-  if (loopback !== undefined && loopback !== '' && loopback !== 'true' && loopback !== 'false') {
-    throw new ConfigurationError(`${LOOPBACK_SWITCH} must be true or false when set, got "${loopback}"`);
-  }
   return {
     projectName: required(env, 'MIRROR_PROJECT_NAME', 'the template sets it to the CopyProject name'),
     pendingTable: required(env, 'MIRROR_PENDING_TABLE', 'the template sets it to the PendingRequests table name'),
     repository,
     deadLetterQueueUrl: queueUrl,
-    region: required(env, 'AWS_REGION', 'Lambda sets it'),
-    allowLoopbackResponseUrl: loopback === 'true',
+    responseUrlPolicy: readResponseUrlPolicy(env),
   };
 }

@@ -27,7 +27,7 @@ export type Budget = {
   answerUntil: number;
 };
 
-/** Time kept for answering CloudFormation after the work (see cfn-response.ts: attempts x timeout + backoff). */
+/** Time kept for answering CloudFormation after the work (see common/cfn-response.ts and index.ts: attempts x timeout + backoff, cut at the budget). */
 export const ANSWER_RESERVE_MS = 20000;
 /** Left unused at the very end, so the function returns before Lambda stops it. */
 export const SAFETY_MS = 1000;

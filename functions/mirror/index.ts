@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { sendResponse } from './cfn-response';
+import { sendResponse } from '../common/cfn-response';
 import { clientConfig } from './clients';
 import { readConfig } from './config';
 import { budgetFor } from './deadline';
@@ -43,8 +43,9 @@ const deps: Deps = {
   pending: dynamoPendingStore(dynamodb, config.pendingTable),
   projectName: config.projectName,
   repository: config.repository,
-  responseUrlPolicy: { region: config.region, allowLoopback: config.allowLoopbackResponseUrl },
-  send: (url, response, until) => sendResponse(url, response, { attempts: 4, timeoutMs: 5000, until }),
+  responseUrlPolicy: config.responseUrlPolicy,
+  send: (url, response, until) =>
+    sendResponse(url, response, { policy: config.responseUrlPolicy, attempts: 4, timeoutMs: 5000, until }),
   async deadLetter(record) {
     await sqs.send(
       new SendMessageCommand({

@@ -10,16 +10,16 @@
  */
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { CfnResponse, CfnStatus } from '../common/cfn-response';
 import { CloudCronError } from '../common/errors';
+import { checkResponseUrl, describeHost, type ResponseUrlPolicy } from '../common/response-url';
 import { buildIdFromArn, type CopyJob, environmentOfBuild, requestIdOf, startCopyBuild } from './build';
-import type { CfnResponse, CfnStatus } from './cfn-response';
 import { type Budget, withDeadline } from './deadline';
 import { deleteDigest, findDigest, tagDigest } from './destination';
 import { ForeignRepositoryError, MalformedRequestError, PendingRequestError, ResponseDeliveryError } from './errors';
 import { digestUri, type EcrRepository, parseDigestUri, taggedUri } from './image-ref';
 import { PENDING_TTL_SECONDS, type PendingRequest, type PendingStore, pendingId } from './pending';
 import { parseProperties } from './properties';
-import { checkResponseUrl, describeHost, type ResponseUrlPolicy } from './response-url';
 import { resolveSource } from './source';
 
 export type Log = {

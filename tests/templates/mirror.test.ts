@@ -1,11 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { LOOPBACK_SWITCH, readConfig } from '../../functions/mirror/config';
+import { readConfig } from '../../functions/mirror/config';
 import { parseRepositoryUri } from '../../functions/mirror/image-ref';
 import { BUILD_INDEX, PENDING_TTL_SECONDS } from '../../functions/mirror/pending';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
-import { ROOT } from '../../tooling/paths';
 import { sarProblems } from '../../tooling/sar';
 import { functionEnvironment, resolver } from '../../tooling/template-env';
 
@@ -295,16 +292,6 @@ test('the function runs the built bundle on nodejs24.x with a dead-letter queue 
       EntryPoints: ['functions/mirror/index.ts'],
     },
   });
-});
-
-test('no template of the project sets the test-only loopback switch', () => {
-  const files = [
-    ...readdirSync(ROOT).filter((f) => /^template-.*\.ya?ml$/.test(f)),
-    'macro/template.yaml',
-    'examples/parent/template.yaml',
-  ];
-  expect(files).toContain('template-mirror.yaml');
-  for (const f of files) expect([f, readFileSync(join(ROOT, f), 'utf8').includes(LOOPBACK_SWITCH)]).toEqual([f, false]);
 });
 
 test('pending requests: keyed by opaque id, a keys-only index by build, TTL, and readable by the function alone', () => {

@@ -14,6 +14,7 @@ const SAR_APPS = [
   'template-sms.yaml',
   'template-webhook.yaml',
   'template-mirror.yaml',
+  'template-runs.yaml',
 ];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -32,10 +33,12 @@ test('every SAR app has its own name', () => {
   expect(new Set(names).size).toBe(names.length);
 });
 
-test('the scheduled job is refused by SAR because of its macro, as the README explains', () => {
-  const file = 'template-scheduled-lambda.yaml';
-  expect(sarProblems(readTemplate(file), templatePath(file))).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^Transform must be exactly AWS::Serverless-2016-10-31/)]),
-  );
-  expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/Why the scheduled job is not a SAR app/);
-});
+test.each(['template-scheduled-lambda.yaml', 'template-scheduled-task.yaml'])(
+  '%s is refused by SAR because of its macro, as the README explains',
+  (file) => {
+    expect(sarProblems(readTemplate(file), templatePath(file))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Transform must be exactly AWS::Serverless-2016-10-31/)]),
+    );
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/Why the scheduled job and task are not SAR apps/);
+  },
+);

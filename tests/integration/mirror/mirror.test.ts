@@ -21,7 +21,7 @@ import {
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LOOPBACK_SWITCH } from '../../../functions/mirror/config';
+import { LOOPBACK_SWITCH } from '../../../functions/common/response-url';
 import { buildAll, ROOT } from '../../../tooling/build';
 import { readTemplate } from '../../../tooling/cfn';
 import { AMD64, ARM64, pushIndexedImage, sha256 } from '../../../tooling/ecr-image';

@@ -38,6 +38,67 @@ test('npm start runs the whole chain and prints what was sent by email, SMS and 
   expect(html).toMatch(/checkout/);
   expect(existsSync(join(out, 'email-1.txt'))).toBe(true);
   expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toContain('EMAIL 1');
+  // The run went through the asynchronous path into the Runs ledger, and is shown as `cloud-cron runs` shows it.
+  expect(run.stdout).toMatch(/registered with the Runs app \(SUCCESS\)/);
+  expect(run.stdout).toMatch(
+    /RUNS of cloud-cron-example-job, as `cloud-cron runs cloud-cron-example-job` prints them:\n\s+WHEN\s+STATUS\s+SCHEDULED\s+ATTEMPTS\s+DURATION\s+REQUEST\s+ERROR\n\s+\S+ \S+\s+succeeded\s/,
+  );
+});
+
+test('npm start over a window: the skipped run is reported missed and alerted by email and SMS, the failed one too', () => {
+  const out = tempDir();
+  const { AWS_ENDPOINT_URL: _a, TWILIO_API_BASE_URL: _t, ...env } = process.env;
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      'scripts/start.ts',
+      '--out',
+      out,
+      // Monday 6 to Thursday 9 January 2030 at 08:00 Europe/Paris: three slots, the second never delivered.
+      '--from',
+      '2030-01-06T00:00:00Z',
+      '--until',
+      '2030-01-09T12:00:00Z',
+      '--skip-run',
+      '2',
+      '--fail-run',
+      '3',
+      '--watchdog-minutes',
+      '30',
+    ],
+    { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 },
+  );
+  expect(run.stderr).not.toMatch(/npm start failed/);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/2 run\(s\): 1 succeeded, 1 failed, 1 missed/);
+  const table = run.stdout.slice(run.stdout.indexOf('RUNS of cloud-cron-example-job'));
+  expect(table.split('\n').slice(2, 5)).toEqual([
+    expect.stringMatching(/^\s+2030-01-09 07:03:0\dZ\s+failed\s+-\s+3\s+-\s+\S+\s+Error: simulated failure of run 3/),
+    expect.stringMatching(
+      /^\s+2030-01-08 07:00:00Z\s+missed\s+2030-01-08 07:00:00Z\s+-\s+-\s+-\s+no run within 11 min$/,
+    ),
+    expect.stringMatching(/^\s+2030-01-07 07:00:01Z\s+succeeded\s/),
+  ]);
+  // The missed run and the failed one reached the failure topic and its email and SMS subscribers.
+  expect(run.stdout).toMatch(
+    /subject: Cloud Cron: cloud-cron-example-job did not run at 2030-01-08 08:00 Europe\/Paris/,
+  );
+  expect(run.stdout).toMatch(/subject: Cloud Cron: cloud-cron-example-job failed/);
+  const texts = run.stdout
+    .split('\n')
+    .filter((l) => /^\s+\| Cloud Cron: cloud-cron-example-job did not run at/.test(l));
+  expect(texts).toHaveLength(2);
+});
+
+test('npm start refuses a window option without a window, naming it', () => {
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts', '--skip-run', '2'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/--fail-run, --skip-run and --watchdog-minutes need a window/);
 });
 
 test('npm start refuses a bad schedule with the macro message and a non-zero exit', () => {

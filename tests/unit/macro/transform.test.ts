@@ -315,9 +315,59 @@ describe('transform: schedules', () => {
     expect(() => transform(sched, {})).toThrow(/^S: .*cron\(61 \* \* \* \? \*\)/);
   });
 
+  test("accepts AWS's documented wrap-around example and other wrapped ranges", () => {
+    const f = withSchedule({ ScheduleExpression: { Ref: 'Expr' }, ScheduleExpressionTimezone: { Ref: 'Zone' } });
+    for (const expr of ['cron(0/30 20-2 ? * MON-FRI *)', 'cron(0 20-2/2 ? * FRI-MON *)', 'cron(0 9 1 NOV-FEB ? *)']) {
+      expect(() => transform(f, { Expr: expr, Zone: 'Europe/Paris' })).not.toThrow();
+    }
+  });
+
+  test('an empty ScheduleExpressionTimezone is refused however it arrives (literal, parameter, Scheduler resource)', () => {
+    // CloudFormation's schema and the Scheduler API take 1-50 characters (cfn-lint: E3033): refuse it before they do.
+    const message = /^Job event Tick: time zone is empty: .*leave the time zone out for UTC$/;
+    const literal = withSchedule({ ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: '' });
+    expect(() => transform(literal, {})).toThrow(message);
+    const viaRef = withSchedule({ ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: { Ref: 'Zone' } });
+    expect(() => transform(viaRef, { Zone: '' })).toThrow(message);
+    const sched = fragment();
+    sched.Resources.S = {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: {
+        ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+        ScheduleExpressionTimezone: '',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {},
+      },
+    };
+    expect(() => transform(sched, {})).toThrow(/^S: time zone is empty/);
+    // Left out, the zone is UTC and nothing is refused.
+    expect(() => transform(withSchedule({ ScheduleExpression: 'cron(0 8 ? * MON-FRI *)' }), {})).not.toThrow();
+  });
+
   test('refuses a schedule Input that is not JSON', () => {
     const f = withSchedule({ ScheduleExpression: 'rate(1 hour)', Input: { Ref: 'Expr' } });
     expect(() => transform(f, { Expr: '{"a":' })).toThrow(/Job event Tick: the schedule's Input .* is not valid JSON/);
+  });
+
+  test('checks an Input chosen by Fn::If on parameters, and one built with Fn::Sub around a parameter', () => {
+    const input = {
+      'Fn::If': [
+        'Wrapped',
+        { 'Fn::Sub': ['{"payload":${P},"n":"${!Literal}"}', { P: { Ref: 'Expr' } }] },
+        { Ref: 'Expr' },
+      ],
+    };
+    const f = withSchedule({ ScheduleExpression: 'rate(1 hour)', Input: input });
+    f.Conditions = { Wrapped: { 'Fn::Equals': [{ Ref: 'Wrap' }, 'true'] } };
+    f.Parameters = { ...f.Parameters, Wrap: { Type: 'String', Default: 'false' } };
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'true' })).toThrow(
+      /the schedule's Input "{\\"payload\\":{\\"a\\":/,
+    );
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'false' })).toThrow(/is not valid JSON/);
+    expect(() => transform(f, { Expr: '{"a":1}', Wrap: 'true' })).not.toThrow();
+    // A condition that depends on more than parameters cannot be known before deployment: nothing is checked.
+    f.Conditions = { Wrapped: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } };
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'true' })).not.toThrow();
   });
 });
 

@@ -1,4 +1,5 @@
-import { LOOPBACK_SWITCH, readConfig } from '../../../functions/mirror/config';
+import { LOOPBACK_SWITCH } from '../../../functions/common/response-url';
+import { readConfig } from '../../../functions/mirror/config';
 
 const env = {
   MIRROR_PROJECT_NAME: 'CopyProject-1',
@@ -20,8 +21,7 @@ test('reads every setting once, the repository parsed', () => {
       name: 'mirror/app',
     },
     deadLetterQueueUrl: env.MIRROR_DEAD_LETTER_QUEUE_URL,
-    region: 'us-east-1',
-    allowLoopbackResponseUrl: false,
+    responseUrlPolicy: { region: 'us-east-1', allowLoopback: false },
   });
 });
 
@@ -37,7 +37,8 @@ test('a malformed repository URI or queue URL says what is wrong', () => {
 });
 
 test('the loopback switch is off unless set to true, and only true or false are accepted', () => {
-  expect(readConfig({ ...env, [LOOPBACK_SWITCH]: 'true' }).allowLoopbackResponseUrl).toBe(true);
-  expect(readConfig({ ...env, [LOOPBACK_SWITCH]: 'false' }).allowLoopbackResponseUrl).toBe(false);
+  expect(readConfig({ ...env, [LOOPBACK_SWITCH]: 'true' }).responseUrlPolicy.allowLoopback).toBe(true);
+  expect(readConfig({ ...env, [LOOPBACK_SWITCH]: 'false' }).responseUrlPolicy.allowLoopback).toBe(false);
+  expect(readConfig({ ...env, [LOOPBACK_SWITCH]: '' }).responseUrlPolicy.allowLoopback).toBe(false);
   expect(() => readConfig({ ...env, [LOOPBACK_SWITCH]: 'yes' })).toThrow(`${LOOPBACK_SWITCH} must be true or false`);
 });

@@ -11,7 +11,7 @@ import {
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CfnResponse } from '../../../functions/mirror/cfn-response';
+import type { CfnResponse } from '../../../functions/common/cfn-response';
 import type { Budget } from '../../../functions/mirror/deadline';
 import { ResponseDeliveryError } from '../../../functions/mirror/errors';
 import { parseRepositoryUri } from '../../../functions/mirror/image-ref';

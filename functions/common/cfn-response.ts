@@ -1,14 +1,23 @@
 /**
- * The answer to a CloudFormation custom resource request: a PUT of a JSON body to the pre-signed ResponseURL.
+ * The answer to a CloudFormation custom resource request, the one sender of every Cloud Cron custom resource
+ * provider (the image mirror, the Runs app's bus and registrar): a PUT of a JSON body to the pre-signed ResponseURL.
  *
  * Written here instead of using npm `cfn-response` 1.0.1, which hard-codes the failure Reason, calls
  * `context.done()` (absent on nodejs24.x), always connects with https on port 443, and sets Content-Length from
  * the string's length in characters rather than bytes. This sender keeps the real Reason, is async, sends
- * byte-correct bodies, and honours any http: or https: URL (tests answer a loopback http server).
+ * byte-correct bodies, bounds each attempt and the whole exchange, and PUTs only to a URL its policy accepts:
+ * https to CloudFormation's response bucket of the region, or a loopback server when the test-only switch is on
+ * (response-url.ts). Providers check the URL before their work too; the sender checks it again so none can forget.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ResponseDeliveryError } from './errors';
+import { CloudCronError } from './errors';
+import { checkResponseUrl, type ResponseUrlPolicy } from './response-url';
+
+/** CloudFormation's response URL did not accept the answer. */
+export class ResponseDeliveryError extends CloudCronError {
+  override name = 'ResponseDeliveryError';
+}
 
 export type CfnStatus = 'SUCCESS' | 'FAILED';
 
@@ -57,6 +66,8 @@ export function responseBody(response: CfnResponse): string {
 }
 
 export type SendOptions = {
+  /** Which URLs may be answered (the function's region, and the test-only loopback switch). Required. */
+  policy: ResponseUrlPolicy;
   attempts?: number;
   /** Per attempt: covers connecting, sending and the answer. */
   timeoutMs?: number;
@@ -86,7 +97,8 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
         res.on('error', reject);
       },
     );
-    // One limit for the whole exchange (connect, send, answer), not only for an idle socket.
+    // One limit for the whole exchange (connect, send, answer), not only for an idle socket: a server that
+    // trickles bytes would otherwise hold the attempt open forever.
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (e) => {
       clearTimeout(timer);
@@ -98,21 +110,14 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
 
 /**
  * PUTs the response. Network errors and 5xx are retried; a 4xx (expired or wrong URL) is not.
- * Throws ResponseDeliveryError when CloudFormation never accepted it, so the invocation fails and is retried
- * by Lambda or lands in the dead-letter queue instead of being lost silently.
+ * Throws UnusableResponseUrlError, before any connection, when the policy refuses the URL; throws
+ * ResponseDeliveryError when CloudFormation never accepted the answer, so the invocation fails and is retried by
+ * Lambda or lands in the dead-letter queue instead of being lost silently. Messages name the host, never the
+ * URL's query (its signature).
  */
-export async function sendResponse(
-  responseUrl: string,
-  response: CfnResponse,
-  options: SendOptions = {},
-): Promise<void> {
-  const { attempts = 3, timeoutMs = 5000, backoffMs = 500, until = Number.POSITIVE_INFINITY } = options;
-  let url: URL;
-  try {
-    url = new URL(responseUrl);
-  } catch (e) {
-    throw new ResponseDeliveryError('ResponseURL is not a valid URL', { cause: e });
-  }
+export async function sendResponse(responseUrl: string, response: CfnResponse, options: SendOptions): Promise<void> {
+  const { policy, attempts = 3, timeoutMs = 10000, backoffMs = 500, until = Number.POSITIVE_INFINITY } = options;
+  const url = checkResponseUrl(responseUrl, policy);
   const body = responseBody(response);
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {

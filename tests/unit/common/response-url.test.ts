@@ -1,4 +1,4 @@
-import { checkResponseUrl, describeHost, responseBucket } from '../../../functions/mirror/response-url';
+import { checkResponseUrl, describeHost, responseBucket } from '../../../functions/common/response-url';
 
 const ok = (url: string, region: string, allowLoopback = false) => {
   try {

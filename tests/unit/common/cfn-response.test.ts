@@ -6,8 +6,12 @@ import {
   responseBody,
   sendResponse,
   truncateUtf8,
-} from '../../../functions/mirror/cfn-response';
+} from '../../../functions/common/cfn-response';
+import type { ResponseUrlPolicy } from '../../../functions/common/response-url';
 import { blackHole } from '../../../tooling/mirror-aws';
+
+/** The local servers below stand in for CloudFormation's bucket: the test-only loopback switch is on. */
+const policy: ResponseUrlPolicy = { region: 'us-east-1', allowLoopback: true };
 
 const base: CfnResponse = {
   Status: 'FAILED',
@@ -35,7 +39,7 @@ async function server(statuses: number[]) {
 
 test('Content-Length counts bytes, and the body arrives intact', async () => {
   const s = await server([200]);
-  await sendResponse(s.url, base);
+  await sendResponse(s.url, base, { policy });
   await s.close();
   expect(s.got).toHaveLength(1);
   expect(Number(s.got[0].headers['content-length'])).toBe(s.got[0].body.length);
@@ -46,14 +50,14 @@ test('Content-Length counts bytes, and the body arrives intact', async () => {
 
 test('retries a 5xx, then succeeds', async () => {
   const s = await server([503, 200]);
-  await sendResponse(s.url, base, { backoffMs: 1 });
+  await sendResponse(s.url, base, { policy, backoffMs: 1 });
   await s.close();
   expect(s.got).toHaveLength(2);
 });
 
 test('does not retry a 4xx and reports it', async () => {
   const s = await server([403]);
-  await expect(sendResponse(s.url, base, { backoffMs: 1 })).rejects.toMatchObject({
+  await expect(sendResponse(s.url, base, { policy, backoffMs: 1 })).rejects.toMatchObject({
     name: 'ResponseDeliveryError',
     message: expect.stringContaining('HTTP 403'),
   });
@@ -64,14 +68,45 @@ test('does not retry a 4xx and reports it', async () => {
 test('a refused connection fails after the retries', async () => {
   const s = await server([200]);
   await s.close();
-  await expect(sendResponse(s.url, base, { attempts: 2, backoffMs: 1 })).rejects.toMatchObject({
+  await expect(sendResponse(s.url, base, { policy, attempts: 2, backoffMs: 1 })).rejects.toMatchObject({
     name: 'ResponseDeliveryError',
   });
 });
 
-test('rejects URLs that are not http or https', async () => {
-  await expect(sendResponse('ftp://example.com/x', base)).rejects.toThrow('is not http or https');
-  await expect(sendResponse('not a url', base)).rejects.toThrow('ResponseURL is not a valid URL');
+test('PUTs only to a URL the policy accepts, and refuses the others before connecting', async () => {
+  const s = await server([200]);
+  try {
+    const refused = [
+      // Loopback without the test-only switch: production providers never call a local server.
+      [s.url, { region: 'us-east-1' }, /must use https, not http/],
+      ['https://localhost.attacker.example/x?sig=1', policy, /is not CloudFormation's response bucket/],
+      ['https://attacker.example/x?X-Amz-Signature=secret', policy, /host attacker.example is not CloudFormation's/],
+      ['ftp://example.com/x', policy, /must use https, not ftp/],
+      ['not a url', policy, /ResponseURL is not a URL/],
+    ] as const;
+    for (const [url, p, reason] of refused) {
+      const error = await sendResponse(url, base, { policy: p }).catch((e: Error) => e);
+      expect(error).toMatchObject({ name: 'UnusableResponseUrlError', message: expect.stringMatching(reason) });
+      // The message names the host at most, never the query that carries the signature.
+      expect((error as Error).message).not.toMatch(/secret|sig=/);
+    }
+    expect(s.got).toHaveLength(0);
+    // CloudFormation's own bucket of the region passes the check; with no answer budget left no connection is
+    // tried (nothing here may reach AWS), so the failure is a delivery failure, not a refusal.
+    await expect(
+      sendResponse(
+        'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?X-Amz-Signature=1',
+        base,
+        {
+          policy: { region: 'us-east-1' },
+          attempts: 1,
+          until: 0,
+        },
+      ),
+    ).rejects.toMatchObject({ name: 'ResponseDeliveryError', message: expect.stringContaining('no time left') });
+  } finally {
+    await s.close();
+  }
 });
 
 test('a long Reason is cut so the body fits 4096 bytes, never splitting a character', () => {
@@ -89,6 +124,7 @@ test('a server that accepts and never answers is given up at the end of the answ
   try {
     await expect(
       sendResponse(`${hole.endpoint}/x`, base, {
+        policy,
         attempts: 3,
         timeoutMs: 60000,
         backoffMs: 1,

@@ -1,5 +1,7 @@
 /**
- * Checks a custom resource request's ResponseURL before the function does anything else with it.
+ * Checks a custom resource request's ResponseURL before a provider does anything else with it. Shared by every
+ * Cloud Cron custom resource provider (the image mirror, the Runs app's bus and registrar) and enforced again by
+ * the response sender (cfn-response.ts), so no provider can PUT to a URL that is not CloudFormation's.
  *
  * CloudFormation answers go to a pre-signed S3 URL of CloudFormation's own response bucket in the stack's region,
  * `cloudformation-custom-resource-response-<region without dashes>` (AWS CloudFormation User Guide, "Setting up VPC
@@ -7,9 +9,9 @@
  * ServiceToken must be in the stack's region), so only that bucket is accepted, over https on S3's standard
  * endpoints of the region (virtual-hosted or path-style, `s3.` or the older `s3-` form, dual-stack and FIPS),
  * `amazonaws.com.cn` in the China regions. Anything else is refused: whoever can invoke the function (or start a
- * build) must not be able to make it PUT to a URL of their choice.
+ * build) must not be able to make it PUT to a URL of their choice, nor make it do any work on a forged request.
  */
-import { CloudCronError } from '../common/errors';
+import { CloudCronError, ConfigurationError } from './errors';
 
 /** The ResponseURL cannot be used: the request can only be logged and dead-lettered, never answered. */
 export class UnusableResponseUrlError extends CloudCronError {
@@ -19,9 +21,30 @@ export class UnusableResponseUrlError extends CloudCronError {
 export type ResponseUrlPolicy = {
   /** The function's region (AWS_REGION). */
   region: string;
-  /** Test-only: also accept http(s) URLs on 127.0.0.1, ::1 or localhost (see config.ts LOOPBACK_SWITCH). */
+  /** Test-only: also accept http(s) URLs on 127.0.0.1, ::1 or localhost (LOOPBACK_SWITCH). */
   allowLoopback?: boolean;
 };
+
+/**
+ * The test-only switch that lets a provider answer a loopback `http://127.0.0.1` ResponseURL (a local stand-in
+ * for CloudFormation's S3 bucket, used by the tests, the benchmarks and `npm start`). No template sets it
+ * (tests/templates/conventions.test.ts greps them all).
+ */
+export const LOOPBACK_SWITCH = 'CLOUD_CRON_TEST_ALLOW_LOOPBACK_RESPONSE_URL';
+
+type Env = Record<string, string | undefined>;
+
+/** The policy of a provider, read once at init: its region (set by Lambda) and the test-only switch. */
+export function readResponseUrlPolicy(env: Env = process.env): ResponseUrlPolicy {
+  const region = env.AWS_REGION?.trim();
+  if (!region)
+    throw new ConfigurationError('environment variable AWS_REGION is required but is not set (Lambda sets it)');
+  const loopback = env[LOOPBACK_SWITCH]?.trim();
+  if (loopback !== undefined && loopback !== '' && loopback !== 'true' && loopback !== 'false') {
+    throw new ConfigurationError(`${LOOPBACK_SWITCH} must be true or false when set, got "${loopback}"`);
+  }
+  return { region, allowLoopback: loopback === 'true' };
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -50,6 +73,7 @@ export function describeHost(raw: unknown): string {
   }
 }
 
+/** The URL, parsed, when it is CloudFormation's; else UnusableResponseUrlError naming the problem (never the query). */
 export function checkResponseUrl(raw: unknown, policy: ResponseUrlPolicy): URL {
   if (typeof raw !== 'string' || raw.length === 0) {
     throw new UnusableResponseUrlError('the request has no ResponseURL');
