@@ -89,8 +89,10 @@ describe('install phase: skopeo built by go install, verified by the Go checksum
     expect(spec.phases.pre_build.commands.join('\n')).toMatch(/get-login-password --region "\$SOURCE_REGION"/);
   });
 
-  // A hostile or careless image environment must not switch verification off.
+  // A hostile or careless image environment must not switch verification off, nor point at a go env file (where
+  // `go env -w GONOSUMDB=*` would win over an empty variable).
   const imageEnv = {
+    GOENV: '/etc/hostile/go.env',
     GOSUMDB: 'off',
     GONOSUMDB: '*',
     GOFLAGS: '-insecure',
@@ -116,6 +118,7 @@ describe('install phase: skopeo built by go install, verified by the Go checksum
     );
     expect(calls.GOENV_VERSION).toBe(chosen);
     expect(calls).toMatchObject({
+      GOENV: 'off',
       GOSUMDB: 'sum.golang.org',
       GOPROXY: 'https://proxy.golang.org',
       GONOSUMDB: '',

@@ -588,6 +588,9 @@ describe('never a silent stack: a hung endpoint answers FAILED naming the phase'
     // The amd64 digest is never copied into the destination here, so the Create goes on to the build.
     const event = cfnEvent('mirror-create.json', http.url, { ...createProps, Architecture: 'x86_64' });
     const [result] = await invoke([event], context, overrides);
+    // Within the deadline, without measuring time: the sender makes no attempt once the invocation's answer
+    // budget (remainingTimeMs less a safety second) is spent, and would then report UNDELIVERED with no body.
+    // A FAILED body received here was sent inside the function's time.
     expect(result.status).toBe('FAILED');
     const [body] = bodies(http);
     expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'MirroredImage-not-mirrored' });
