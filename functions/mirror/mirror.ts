@@ -463,47 +463,50 @@ function phaseDurations(event: BuildStateEvent): Record<string, number> {
 type Lookup = { record?: PendingRequest; failures: string[] };
 
 /**
- * Finds the request a build answers: by the id in the event, else by the id in the build (BatchGetBuilds, given
- * at most half the time left), else by the build's own id (the table's index). Each step has its own deadline, so a
- * hung CodeBuild still leaves time for the lookup by build id.
+ * Finds the request a build answers: by the id in the event (a consistent read); else by the build's own id (the
+ * table's index, then a consistent read); only then, for an event without the id, by the id the build itself
+ * carries (BatchGetBuilds). CodeBuild comes last and is needed only if the index has no entry yet, so a hung
+ * CodeBuild cannot use up the time the table's lookups need. Each step stops at the work deadline.
  */
 async function findPending(event: BuildStateEvent, buildId: string, deps: Deps, budget: Budget): Promise<Lookup> {
   const now = deps.now ?? Date.now;
   const failures: string[] = [];
-  const step = <T>(phase: string, what: string, until: number, work: (signal: AbortSignal) => Promise<T>) =>
-    withDeadline(phase, what, until, work, now);
-  let id = requestIdOf(event.detail['additional-information']?.environment?.['environment-variables']);
-  if (!id) {
+  const step = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) =>
+    withDeadline('find the pending request', what, budget.workUntil, work, now);
+  const byId = async (id: string, label: string): Promise<PendingRequest | undefined> => {
     try {
-      const half = now() + Math.floor((budget.workUntil - now()) / 2);
-      const vars = await step('find the pending request', 'CodeBuild (BatchGetBuilds)', half, (signal) =>
-        environmentOfBuild(deps.codebuild, buildId, signal),
+      return await step('DynamoDB (GetItem)', (signal) => deps.pending.get(id, signal));
+    } catch (e) {
+      failures.push(`${label}: ${reasonOf(e)}`);
+      return undefined;
+    }
+  };
+  const carried = requestIdOf(event.detail['additional-information']?.environment?.['environment-variables']);
+  if (carried) {
+    const record = await byId(carried, 'GetItem');
+    if (record) return { record, failures };
+  }
+  try {
+    const record = await step('DynamoDB (Query by build id)', (signal) => deps.pending.findByBuild(buildId, signal));
+    if (record) return { record, failures };
+  } catch (e) {
+    failures.push(`Query by build id: ${reasonOf(e)}`);
+  }
+  if (!carried) {
+    let id: string | undefined;
+    try {
+      id = requestIdOf(
+        await step('CodeBuild (BatchGetBuilds)', (signal) => environmentOfBuild(deps.codebuild, buildId, signal)),
       );
-      id = requestIdOf(vars);
     } catch (e) {
       failures.push(`BatchGetBuilds: ${reasonOf(e)}`);
     }
-  }
-  if (id) {
-    const known = id;
-    try {
-      const record = await step('find the pending request', 'DynamoDB (GetItem)', budget.workUntil, (signal) =>
-        deps.pending.get(known, signal),
-      );
+    if (id) {
+      const record = await byId(id, 'GetItem of the id in the build');
       if (record) return { record, failures };
-    } catch (e) {
-      failures.push(`GetItem: ${reasonOf(e)}`);
     }
   }
-  try {
-    const record = await step('find the pending request', 'DynamoDB (Query by build id)', budget.workUntil, (signal) =>
-      deps.pending.findByBuild(buildId, signal),
-    );
-    return { record, failures };
-  } catch (e) {
-    failures.push(`Query by build id: ${reasonOf(e)}`);
-    return { failures };
-  }
+  return { failures };
 }
 
 export async function handleBuildStateChange(event: BuildStateEvent, deps: Deps, budget: Budget): Promise<Outcome> {

@@ -67,6 +67,8 @@ const INDEX = JSON.stringify({
 class MemoryStore implements PendingStore {
   items = new Map<string, PendingRequest>();
   fail: Partial<Record<keyof PendingStore, 'error' | 'hang'>> = {};
+  /** The build-id index has no entry yet (a global secondary index is eventually consistent). */
+  indexLag = false;
   calls: string[] = [];
   private gate(op: keyof PendingStore) {
     this.calls.push(op);
@@ -90,7 +92,7 @@ class MemoryStore implements PendingStore {
   }
   async findByBuild(buildId: string) {
     await this.gate('findByBuild');
-    return [...this.items.values()].find((i) => i.buildId === buildId);
+    return this.indexLag ? undefined : [...this.items.values()].find((i) => i.buildId === buildId);
   }
   async remove(id: string) {
     await this.gate('remove');
@@ -104,6 +106,11 @@ let store: MemoryStore;
 let deps: Deps;
 let regions: string[];
 let deliver: (url: string) => Promise<void>;
+/**
+ * The work budget of tests where a call hangs until the deadline: long enough that the mocked calls before the
+ * hang finish first even on a loaded machine, so the phase named is always the one that hangs.
+ */
+const HANG_MS = 500;
 const budget = (workMs = 10000): Budget => ({
   workUntil: Date.now() + workMs,
   answerUntil: Date.now() + workMs + 10000,
@@ -377,7 +384,7 @@ describe('the deadline guard answers FAILED naming the phase that hung', () => {
     ['start build', () => (store.fail.setBuild = 'hang')],
   ])('%s', async (phase, hang) => {
     hang();
-    const outcome = await handleCloudFormation(create(), deps, budget(50));
+    const outcome = await handleCloudFormation(create(), deps, budget(HANG_MS));
     expect(outcome.status).toBe('FAILED');
     expect(sent).toHaveLength(1);
     expect(sent[0].response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'MirroredImage-not-mirrored' });
@@ -390,7 +397,7 @@ describe('the deadline guard answers FAILED naming the phase that hung', () => {
     ecrMock.on(BatchDeleteImageCommand).callsFake(never);
     const event = { ...load<Request>('mirror-delete.json') };
     event.ResourceProperties = { ...event.ResourceProperties, KeepImagesOnDelete: 'false' };
-    await handleCloudFormation(event, deps, budget(50));
+    await handleCloudFormation(event, deps, budget(HANG_MS));
     expect(sent[0].response.Status).toBe('SUCCESS');
   });
 });
@@ -670,7 +677,7 @@ describe('build state events', () => {
 
   test('SUCCEEDED whose destination check hangs answers FAILED naming the phase', async () => {
     ecrMock.on(DescribeImagesCommand).callsFake(never);
-    await handleBuildStateChange(load('mirror-build-succeeded.json'), deps, budget(50));
+    await handleBuildStateChange(load('mirror-build-succeeded.json'), deps, budget(HANG_MS));
     expect(sent[0].response).toMatchObject({ Status: 'FAILED' });
     expect(sent[0].response.Reason).toMatch(/^check destination timed out: /);
   });
@@ -697,8 +704,18 @@ describe('build state events', () => {
     expect(sent[0].response.Reason).toContain('ended TIMED_OUT in phase QUEUED (BUILD_TIMED_OUT');
   });
 
-  // Every way of finding the request: event variables, the build's variables, the build id.
-  test('found through BatchGetBuilds when the event lacks the variables', async () => {
+  // Every way of finding the request: event variables, the build id, the build's variables.
+  test('an event without the variables is found by its build id, without asking CodeBuild', async () => {
+    // CodeBuild would hang: it is not needed when the table's index has the build.
+    codebuildMock.on(BatchGetBuildsCommand).callsFake(never);
+    await handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget());
+    expect(store.calls).toEqual(['findByBuild', 'remove']);
+    expect(codebuildMock.commandCalls(BatchGetBuildsCommand)).toHaveLength(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].response).toMatchObject({ Status: 'FAILED', RequestId: request.RequestId });
+  });
+
+  test('found through BatchGetBuilds when the event lacks the variables and the index has no entry yet', async () => {
     const vars =
       load<BuildStateEvent>('mirror-build-failed.json').detail['additional-information']?.environment?.[
         'environment-variables'
@@ -706,32 +723,52 @@ describe('build state events', () => {
     codebuildMock
       .on(BatchGetBuildsCommand)
       .resolves({ builds: [{ environment: { environmentVariables: vars } as never }] });
-    store.items.set(ID, record({ buildId: BUILD }));
+    store.indexLag = true;
     await handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget());
     expect(codebuildMock.commandCalls(BatchGetBuildsCommand)[0].args[0].input).toEqual({ ids: [BUILD] });
-    expect(store.calls).toContain('get');
+    expect(store.calls).toEqual(['findByBuild', 'get', 'remove']);
     expect(sent[0].response.Status).toBe('FAILED');
   });
 
   test.each([
     [
-      'the event lacks the variables and BatchGetBuilds fails',
+      'fails',
       () => codebuildMock.on(BatchGetBuildsCommand).rejects(new Error('throttled')),
+      /BatchGetBuilds: throttled/,
+      10000,
     ],
     [
-      'the event lacks the variables and BatchGetBuilds hangs',
+      'hangs',
       () => codebuildMock.on(BatchGetBuildsCommand).callsFake(never),
+      /BatchGetBuilds: find the pending request timed out: CodeBuild \(BatchGetBuilds\)/,
+      HANG_MS,
     ],
-    [
-      'the event lacks the variables and the build has none',
-      () => codebuildMock.on(BatchGetBuildsCommand).resolves({ builds: [{}] }),
-    ],
-  ])('found by its build id when %s', async (_n, arrange) => {
-    arrange();
-    await handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget(200));
-    expect(store.calls).toContain('findByBuild');
-    expect(sent).toHaveLength(1);
-    expect(sent[0].response).toMatchObject({ Status: 'FAILED', RequestId: request.RequestId });
+  ])(
+    'with no index entry yet and a BatchGetBuilds that %s, the invocation fails for a retry (the event holds no secret)',
+    async (_n, arrange, reason, workMs) => {
+      arrange();
+      store.indexLag = true;
+      await expect(
+        handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget(workMs)),
+      ).rejects.toMatchObject({
+        name: 'PendingRequestError',
+        message: expect.stringMatching(reason),
+      });
+      expect(sent).toEqual([]);
+      // The retry, once the index has the build, answers.
+      store.indexLag = false;
+      await handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget());
+      expect(sent).toHaveLength(1);
+    },
+  );
+
+  test('a build that carries no id, and is not in the index, was not started here: nothing to answer', async () => {
+    codebuildMock.on(BatchGetBuildsCommand).resolves({ builds: [{}] });
+    store.indexLag = true;
+    expect(await handleBuildStateChange(withoutVars(withStatus('FAILED')), deps, budget())).toMatchObject({
+      status: 'IGNORED',
+    });
+    expect(sent).toEqual([]);
   });
 
   test('found by its build id when the lookup by opaque id fails', async () => {
