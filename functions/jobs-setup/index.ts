@@ -16,9 +16,9 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { sendResponse } from '../common/cfn-response';
 import { requiredEnv } from '../common/config';
 import { answerCustomResource } from '../common/custom-resource';
-import { readResponseUrlPolicy } from '../common/response-url';
 import { documentClient } from '../common/jobs/store';
 import { CONFIG_KEY } from '../common/jobs/table';
+import { readResponseUrlPolicy } from '../common/response-url';
 import { createSetup, type Groups } from './setup';
 
 const logger = new Logger({ serviceName: 'cloud-cron-jobs-setup' });
