@@ -5,13 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DynamoDBClient,
-  GetCommand,
-  TransactionCanceledException,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -94,7 +88,7 @@ test('a scheduled fire claims its slot, invokes the target asynchronously with i
   const out = await handler(sample('jobs-dispatch-schedule'), context);
   expect(out).toMatchObject({ outcome: 'dispatched', job: 'nightly-report', runCount: 1 });
   const claim = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
-  expect(claim.map((i) => Object.keys(i)[0])).toEqual(['ConditionCheck', 'Update', 'Put']);
+  expect(claim.map((i: object) => Object.keys(i)[0])).toEqual(['ConditionCheck', 'Update', 'Put']);
   expect(claim[2].Put?.Item?.sk).toBe('RUN#2030-01-01T01:00:00.000Z#slot');
   expect(claim[2].Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
   expect(claim[1].Update?.UpdateExpression).toMatch(/^ADD runCount :one /);
