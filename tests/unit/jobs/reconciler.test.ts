@@ -164,20 +164,25 @@ test('a change replaces the schedule; pausing disables it; a change nothing depe
   expect(scheduler).toHaveReceivedCommandTimes(UpdateScheduleCommand, 2);
 });
 
-test('an update of a schedule that is gone creates it; a create of one that exists updates it', async () => {
+test('an update of a schedule that is gone creates it', async () => {
   const { reconciler } = setup();
   const arn = { ScheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/g/x' };
   scheduler
     .on(UpdateScheduleCommand)
-    .rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+    .rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }))
     .resolves(arn);
   const v1 = item('j', { schedule: { expression: 'rate(1 hour)' }, target: lambda });
   const v2 = item('j', { schedule: { expression: 'rate(2 hours)' }, target: lambda }, { version: 2 });
   const out = await reconciler.onStream({ Records: [record('MODIFY', v2, v1)] });
   expect(out.outcomes[0].action).toBe('created');
+});
+
+test('a create of a schedule that exists updates it', async () => {
+  const { reconciler } = setup();
+  const arn = { ScheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/g/x' };
   scheduler
     .on(CreateScheduleCommand)
-    .rejectsOnce(new ConflictException({ message: 'exists', $metadata: {} }))
+    .rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }))
     .resolves(arn);
   const other = item('k', { schedule: { expression: 'rate(1 hour)' }, target: lambda });
   const again = await reconciler.onStream({ Records: [record('INSERT', other)] });
@@ -204,8 +209,14 @@ test("Scheduler's refusal is recorded on the job and never retried; a throttle i
   const { reconciler, written } = setup();
   scheduler
     .on(CreateScheduleCommand)
-    .rejectsOnce(new ValidationException({ message: 'Invalid Schedule Expression', $metadata: {} }))
-    .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    .rejectsOnce(
+      new ValidationException({
+        message: 'Invalid Schedule Expression',
+        Message: 'Invalid Schedule Expression',
+        $metadata: {},
+      }),
+    )
+    .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
   const a = item('a', { schedule: { expression: 'rate(1 hour)' }, target: lambda });
   const b = item('b', { schedule: { expression: 'rate(1 hour)' }, target: lambda });
   const first = record('INSERT', a);
