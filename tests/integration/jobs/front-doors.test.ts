@@ -397,6 +397,22 @@ describe('job files', () => {
     ]);
   });
 
+  test('a message that is no S3 notification goes to the files dead-letter queue with its reason', async () => {
+    const [r] = await invokeBundle<{ batchItemFailures: unknown[] }>(
+      'jobs-files',
+      [{ Records: [{ messageId: 'odd-1', body: '{"hello": "world"}', eventSource: 'aws:sqs' }] }],
+      { ...moto.env, ...jobs.env('FilesFunction') },
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.result.batchItemFailures).toEqual([]);
+    const [letter] = await drain<{ reason: string; messageId: string; body: string }>(
+      sqs,
+      jobs.filesDeadLetterQueueUrl,
+    );
+    expect(letter).toMatchObject({ messageId: 'odd-1', body: '{"hello": "world"}' });
+    expect(letter.reason).toMatch(/not an S3 event notification/);
+  });
+
   test('deleting the file deletes its job, its schedule and its status object', async () => {
     await s3.send(new DeleteObjectCommand({ Bucket: jobs.bucket, Key: key('weekly') }));
     await sync();
