@@ -1,32 +1,38 @@
 /**
  * `npx cloud-cron <command>`: tools for users and template authors.
  *
- *   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
- *   cloud-cron preview email --message <file> [--subject-template ...] [--html-template ...] [--text-template ...]
- *   cloud-cron preview sms --message <file> [--template ...]
+ * COMMANDS is the command table: adding a command is one entry here (its module exports `run(argv, io)` built with
+ * `runCommand` from ./args, so it follows the convention: --help, --version, exit 2 on a usage error). Modules are
+ * loaded only when their command runs.
  */
-type Command = { run(argv: string[]): Promise<number> };
+import { type CommandEntry, type Io, type Program, runProgram } from './args';
 
-const USAGE = `usage:
-  cloud-cron schedule "<expression>" [--tz Zone] [--count N]
-  cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T] [--out DIR]
-  cloud-cron preview sms --message <file> [--template T]`;
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: 'schedule',
+    summary: "the macro's verdict on a schedule expression and its next runs",
+    load: () => require('./schedule'),
+  },
+  {
+    path: 'preview email',
+    summary: 'render an email as the email function would',
+    load: () => require('./preview-email'),
+  },
+  {
+    path: 'preview sms',
+    summary: 'render an SMS body with its length, encoding and segments',
+    load: () => require('./preview-sms'),
+  },
+];
 
-function load(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const [first, second, ...rest] = argv;
-  if (first === 'schedule') return { command: require('./schedule') as Command, rest: argv.slice(1) };
-  if (first === 'preview' && second === 'email') return { command: require('./preview-email') as Command, rest };
-  if (first === 'preview' && second === 'sms') return { command: require('./preview-sms') as Command, rest };
-  return undefined;
-}
+export const PROGRAM: Program = {
+  name: 'cloud-cron',
+  summary: 'Cloud Cron: scheduled jobs on AWS serverless. Tools that run on your machine, without an AWS account.',
+  commands: COMMANDS,
+};
 
-export async function main(argv: string[]): Promise<number> {
-  const found = load(argv);
-  if (!found) {
-    console.error(USAGE);
-    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
-  }
-  return found.command.run(found.rest);
+export async function main(argv: string[], io?: Io): Promise<number> {
+  return runProgram(PROGRAM, argv, io);
 }
 
 if (require.main === module) {
