@@ -308,3 +308,14 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
   const rest = words.slice(match.path.split(' ').length);
   return match.load().run(help ? ['--help'] : [...rest], io);
 }
+
+/** Ends the process with the exit code `run` resolves to; an unexpected error exits 1 with its message. */
+export function exitWith(run: Promise<number>, label: string): void {
+  run.then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`${label}: ${e.message}`);
+      process.exit(EXIT.failed);
+    },
+  );
+}

@@ -4,17 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APPS, EXAMPLE_TEMPLATES } from '../../tooling/apps';
 import { readTemplate } from '../../tooling/cfn';
 import { ROOT } from '../../tooling/paths';
 
-const TEMPLATES = [
-  'template-scheduled-lambda.yaml',
-  'macro/template.yaml',
-  'template-email.yaml',
-  'template-sms.yaml',
-  'template-mirror.yaml',
-  'examples/parent/template.yaml',
-];
+const TEMPLATES = [...APPS.map((a) => a.template), ...EXAMPLE_TEMPLATES];
 
 describe.each(TEMPLATES)('%s', (file) => {
   const template = readTemplate(file);

@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { TOPIC_VARIABLES } from '../../examples/job/src/contract';
 import { resolveEvent } from '../../examples/job/src/event';
 import { transform as cloudCron } from '../../functions/macro/transform';
+import { SAR_APPS } from '../../tooling/apps';
 import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
 import { EVENTS, ROOT } from '../../tooling/paths';
@@ -20,14 +21,8 @@ const PARENT_DIR = join(ROOT, 'examples', 'parent');
 const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
 const parent = loadTemplate(PARENT_FILE);
 
-/** Our SAR apps, by the Name their templates publish under. */
-const SAR_TEMPLATES = ['template-email.yaml', 'template-sms.yaml', 'template-mirror.yaml', 'macro/template.yaml'];
-const sarByName = new Map(
-  SAR_TEMPLATES.map((file) => {
-    const meta = loadTemplate(join(ROOT, file)).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string };
-    return [meta.Name, file] as const;
-  }),
-);
+/** Our SAR apps, by the Name they publish under. */
+const sarByName = new Map<string, string>(SAR_APPS.map((a) => [a.sarName, a.template]));
 
 type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: unknown };
 type AppProperties = {
