@@ -3,7 +3,7 @@
  * `npm run package|release|bench|readme`):
  *
  *   -h, --help or `help`  print the usage on stdout, exit 0
- *   --version             print the version (package.json), exit 0
+ *   --version             print the project's version (package.json: `cloud-cron 0.1.0`), exit 0
  *   an unknown command, an unknown flag, a missing or extra value: say which on stderr, then the usage; exit 2
  *   a failure of the work itself: a message on stderr, exit 1
  *
@@ -232,7 +232,7 @@ export async function runCommand<F extends Record<string, FlagSpec>>(
       return EXIT.ok;
     }
     if (outcome.kind === 'version') {
-      io.out(`${spec.name.split(' ')[0]} ${packageVersion()}`);
+      io.out(`cloud-cron ${packageVersion()}`);
       return EXIT.ok;
     }
     return await work(outcome, io);

@@ -6,10 +6,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { FUNCTIONS, type FunctionName } from '../../tooling/apps';
 import { buildAll, type FunctionBuild, functionBuilds, ROOT } from '../../tooling/build';
 
-export const FUNCTIONS = ['email', 'sms', 'mirror', 'macro'] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
+export { FUNCTIONS, type FunctionName };
 
 /** Baseline entries (bench/baselines/<entry>.ts) and the function whose build options they use. */
 export const BASELINES = {

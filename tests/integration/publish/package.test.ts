@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { type PackagedTemplate, packageAll } from '../../../scripts/package';
 import { buildAll } from '../../../tooling/build';
 import { cfnLint, describeFindings, samTranslate } from '../../../tooling/cfn';
 import { loadTemplate } from '../../../tooling/cfn-yaml';
 import { type Moto, startMoto } from '../../../tooling/moto';
+import { type PackagedTemplate, packageAll } from '../../../tooling/package';
 import { DIST, ROOT, tempDir } from '../../../tooling/paths';
 
 const BUCKET = 'cloud-cron-artifacts';
@@ -129,7 +129,7 @@ describe('npm run release', () => {
   const { mockClient } = require('aws-sdk-client-mock') as typeof import('aws-sdk-client-mock');
   const sarSdk =
     require('@aws-sdk/client-serverlessapplicationrepository') as typeof import('@aws-sdk/client-serverlessapplicationrepository');
-  const { release } = require('../../../scripts/release') as typeof import('../../../scripts/release');
+  const { release } = require('../../../tooling/release') as typeof import('../../../tooling/release');
   const version = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 
   test('publishes every SAR app at the package.json version and uploads the scheduled-job template', async () => {
@@ -177,7 +177,7 @@ describe('npm run release', () => {
       new GetObjectCommand({ Bucket: BUCKET, Key: `cloud-cron/${version}/template-scheduled-lambda.yaml` }),
     );
     expect(await job.Body!.transformToString()).toContain('CloudCron');
-    expect(result.scheduledJobUrl).toBe(
+    expect(result.locations.job).toBe(
       `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-lambda.yaml`,
     );
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { complete, missingOptional, platformOf } from '../../../scripts/lock-platforms';
+import { complete, missingOptional, platformOf } from '../../../tooling/lock-platforms';
 import { ROOT } from '../../../tooling/paths';
 
 test('package-lock.json holds every optional platform package, so npm ci accepts it (else: npm run lock:platforms)', () => {
