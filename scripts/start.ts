@@ -1,549 +1,114 @@
 /**
- * `npm start`: the whole Cloud Cron chain on this machine, with no AWS account.
- *
- *   moto_server (or AWS_ENDPOINT_URL)  ->  demo topics, SES identity, Twilio secret, idempotency tables
- *   CloudCron macro on template-scheduled-lambda.yaml  ->  the job's environment (one variable per topic)
- *   example job (examples/job), run as Lambda would with the event the schedule sends
- *   SNS -> SQS queues subscribed with the channels' filter policies -> email and SMS functions (built bundles)
- *   -> what SES and Twilio (a local stand-in, or TWILIO_API_BASE_URL) received, printed and written to files.
- *
- * Options: --payload FILE, --schedule EXPR, --tz ZONE, --out DIR, --keep-running, --help.
+ * `npm start [-- options]`: the whole Cloud Cron chain on this machine, with no AWS account. The work is the library
+ * tooling/demo (`start(options) -> result`); this file reads the flags, prints the progress and the result.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, relative, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SNSEvent } from 'aws-lambda';
-import { buildAll, ROOT } from '../tooling/build';
-import { loadTemplate, type Template } from '../tooling/cfn-yaml';
-import { startEmailRecorder } from '../tooling/email-recorder';
-import { createIdempotencyTable } from '../tooling/idempotency-table';
-import { invokeBundle } from '../tooling/invoke';
-import { startMoto } from '../tooling/moto';
-import { functionEnvironment } from '../tooling/template-env';
-import { startTwilioStandin } from '../tooling/twilio-standin';
+import { relative } from 'node:path';
+import { defineCommand, exitWith, type Io, runCommand, UsageError } from '../cli/args';
+import { DEFAULTS, StartOptionsError, type StartResult, StepError, start } from '../tooling/demo';
 
-const USAGE = `usage: npm start -- [options]
-  --payload FILE     the event the schedule sends the job (JSON; default: a demo health check of local endpoints)
-  --schedule EXPR    the job's ScheduleExpression, checked by the macro (default: cron(0 8 ? * MON-FRI *))
-  --tz ZONE          the job's ScheduleTimezone (default: Europe/Paris)
-  --out DIR          where the rendered emails and the run summary are written (default: out/demo)
-  --keep-running     keep the emulators up after the run, to inspect them (Ctrl-C stops)
-Environment: AWS_ENDPOINT_URL uses that AWS emulator instead of starting moto_server;
-             TWILIO_API_BASE_URL uses that Twilio API instead of the local stand-in.`;
+// Lambda runs Node 24; the AWS SDK's notice about this machine's Node 20 is noise in the demo's output. Set before
+// any SDK client exists; the library itself never writes process.env.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// Lambda runs Node 24; the SDK's notice about this machine's Node 20 is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+export const command = defineCommand({
+  name: 'npm start --',
+  summary:
+    "Runs the whole chain locally: the example parent (examples/parent) on moto_server, the CloudCron macro on the\njob template, the example job once with the event its schedule sends, and the email and SMS functions on what\nit published (through SQS queues subscribed with the channels' filter policies). Prints what was sent.",
+  flags: {
+    payload: {
+      value: 'FILE',
+      description: 'the event the schedule sends the job (JSON; default: a health check of local endpoints)',
+    },
+    schedule: {
+      value: 'EXPR',
+      description: "the job's ScheduleExpression, checked as the macro checks it",
+      default: DEFAULTS.schedule,
+    },
+    tz: { value: 'ZONE', description: "the job's ScheduleTimezone (IANA)", default: DEFAULTS.timezone },
+    out: {
+      value: 'DIR',
+      description: "where the emails, texts.txt, summary.txt and result.json go (an earlier run's are removed)",
+      default: 'out/demo',
+    },
+    'keep-running': { description: 'keep the emulators up after the run, to inspect them (Ctrl-C stops)' },
+    json: { description: 'print the result as JSON on stdout (progress goes to stderr)' },
+  },
+  notes: [
+    'environment:',
+    '  AWS_ENDPOINT_URL     use that AWS emulator instead of starting moto_server',
+    '  TWILIO_API_BASE_URL  use that Twilio API instead of the local stand-in',
+  ],
+  examples: ['npm start', 'npm start -- --payload events/example-job.json --schedule "rate(1 hour)" --tz UTC'],
+});
 
-const REGION = 'us-east-1';
-const SENDER = 'Cloud Cron <cron@example.com>';
-const EMAIL_TO = 'ops@example.com,team@example.com';
-const SMS_FROM = '+15005550006';
-const SMS_TO = '+15005550006,+14155550100';
-
-export class StartError extends Error {
-  override name = 'StartError';
-}
-
-type Options = { payload?: string; schedule: string; timezone: string; outDir: string; keepRunning: boolean };
-
-function parseOptions(argv: string[]): Options | undefined {
-  const o: Options = {
-    schedule: 'cron(0 8 ? * MON-FRI *)',
-    timezone: 'Europe/Paris',
-    outDir: join(ROOT, 'out', 'demo'),
-    keepRunning: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new StartError(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') return undefined;
-    else if (a === '--payload') o.payload = resolve(next());
-    else if (a === '--schedule') o.schedule = next();
-    else if (a === '--tz') o.timezone = next();
-    else if (a === '--out') o.outDir = resolve(next());
-    else if (a === '--keep-running') o.keepRunning = true;
-    else throw new StartError(`unknown option ${a}\n${USAGE}`);
-  }
-  return o;
-}
-
-// ------------------------------------------------------------------------------------------- progress output
-
-const TOTAL = 8;
-let stepNo = 0;
-async function step<T>(title: string, work: () => Promise<T>, done?: (r: T) => string): Promise<T> {
-  stepNo += 1;
-  const started = Date.now();
-  process.stdout.write(`[${stepNo}/${TOTAL}] ${title} ... `);
-  try {
-    const r = await work();
-    process.stdout.write(
-      `ok (${((Date.now() - started) / 1000).toFixed(1)} s)${done ? `\n      ${done(r).split('\n').join('\n      ')}` : ''}\n`,
-    );
-    return r;
-  } catch (e) {
-    process.stdout.write('FAILED\n');
-    throw new StartError(`step "${title}" failed: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-// ------------------------------------------------------------------------------------------- local pieces
-
-/** Endpoints for the demo health check: one up, one slow, one down. */
-async function startTargets(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/slow') {
-      setTimeout(() => res.writeHead(200).end('slow but fine'), 400);
-    } else if (req.url === '/down') {
-      res.writeHead(503, { 'Content-Type': 'text/plain' }).end('maintenance');
-    } else {
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-function demoPayload(base: string): Record<string, unknown> {
+function progress(log: (line: string) => void) {
   return {
-    job: 'storefront-health',
-    timeoutMs: 2000,
-    slowMs: 250,
-    report: 'always',
-    endpoints: [
-      { name: 'home', url: `${base}/` },
-      { name: 'search', url: `${base}/slow`, critical: false },
-      { name: 'checkout', url: `${base}/down` },
-    ],
+    started: (i: number, total: number, title: string) => log(`[${i}/${total}] ${title} ...`),
+    finished: (_i: number, _total: number, r: { ok: boolean; seconds: number; detail: string[] }) => {
+      log(`      ${r.ok ? 'ok' : 'FAILED'} (${r.seconds.toFixed(1)} s)`);
+      for (const line of r.detail) log(`      ${line}`);
+    },
   };
 }
 
-type SqsEnvelope = {
-  Type: string;
-  MessageId: string;
-  TopicArn: string;
-  Subject?: string;
-  Message: string;
-  Timestamp: string;
-  MessageAttributes?: Record<string, { Type: string; Value: string }>;
-};
-
-/** What SNS hands a Lambda subscriber, from the envelope SNS put on an SQS queue. */
-function snsEvent(envelope: SqsEnvelope, subscriptionArn: string): SNSEvent {
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: subscriptionArn,
-        Sns: {
-          Type: envelope.Type,
-          MessageId: envelope.MessageId,
-          TopicArn: envelope.TopicArn,
-          Subject: envelope.Subject ?? (null as unknown as string),
-          Message: envelope.Message,
-          Timestamp: envelope.Timestamp,
-          SignatureVersion: '1',
-          Signature: 'local',
-          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/local.pem',
-          UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
-          MessageAttributes: envelope.MessageAttributes ?? {},
-        },
-      },
-    ],
-  };
-}
-
-async function drain(sqs: SQSClient, queueUrl: string): Promise<SqsEnvelope[]> {
-  const out: SqsEnvelope[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const r = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const msgs = r.Messages ?? [];
-    if (msgs.length === 0) {
-      empty += 1;
-      await new Promise((res) => setTimeout(res, 150));
-      continue;
-    }
-    for (const m of msgs) out.push(JSON.parse(m.Body ?? '{}') as SqsEnvelope);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
-  return out;
-}
-
-/**
- * The channels' templates and filter policies, taken from the example parent template (examples/parent), so the
- * local run shows exactly what a deployment of the example would send.
- */
-function demoChannelSettings(): { email: Record<string, string>; sms: Record<string, string> } {
-  const parent = loadTemplate(join(ROOT, 'examples', 'parent', 'template.yaml'));
-  const literal = (app: string, keys: string[], defaults: Record<string, string>) => {
-    const params = (parent.Resources[app]?.Properties?.Parameters ?? {}) as Record<string, unknown>;
-    const out: Record<string, string> = {};
-    for (const key of keys) {
-      const v = params[key];
-      if (typeof v === 'string') out[key] = v;
-      else if (v && typeof v === 'object' && 'Ref' in v) {
-        const d = parent.Parameters?.[String((v as { Ref: string }).Ref)]?.Default;
-        if (d !== undefined) out[key] = String(d);
+async function main(argv: string[], io: Io): Promise<number> {
+  return runCommand(
+    command,
+    argv,
+    async ({ flags }, { out, err }) => {
+      const log = flags.json ? err : out;
+      const abort = new AbortController();
+      const interrupted = () => {
+        err('\ninterrupted: stopping what npm start started');
+        abort.abort();
+      };
+      process.once('SIGINT', interrupted);
+      let result: StartResult;
+      try {
+        result = await start(
+          {
+            payload: flags.payload,
+            schedule: flags.schedule,
+            timezone: flags.tz,
+            outDir: flags.out,
+            awsEndpoint: process.env.AWS_ENDPOINT_URL || undefined,
+            twilioBaseUrl: process.env.TWILIO_API_BASE_URL || undefined,
+            keepRunning: flags['keep-running'],
+            signal: abort.signal,
+          },
+          { reporter: progress(log) },
+        );
+      } catch (e) {
+        if (e instanceof StartOptionsError) throw new UsageError(e.message);
+        if (e instanceof StepError) {
+          err(`\nnpm start failed: ${e.message}`);
+          return abort.signal.aborted ? 130 : 1;
+        }
+        throw e;
+      } finally {
+        process.removeListener('SIGINT', interrupted);
       }
-    }
-    return { ...defaults, ...out };
-  };
-  return {
-    email: literal('ReportEmail', ['SubjectTemplate', 'HtmlTemplate', 'TextTemplate', 'FilterPolicy'], {
-      FilterPolicy: '{"type":["report"]}',
-    }),
-    sms: literal('AlertSms', ['MessageTemplate', 'FilterPolicy'], { FilterPolicy: '{"type":["alert"]}' }),
-  };
-}
-
-// ------------------------------------------------------------------------------------------- the run
-
-export async function start(opts: Options): Promise<number> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    cleanups.length = 0;
-  };
-  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
-  try {
-    const started = Date.now();
-    await step(
-      'build the functions (esbuild, options from the templates)',
-      () => buildAll(ROOT, ['macro', 'email', 'sms']),
-      (b) => b.map((x) => `dist/${x.name}/index.js`).join(', '),
-    );
-
-    const aws = await step(
-      process.env.AWS_ENDPOINT_URL
-        ? `use the AWS emulator at ${process.env.AWS_ENDPOINT_URL}`
-        : 'start moto_server as the local AWS',
-      async () => {
-        if (process.env.AWS_ENDPOINT_URL) {
-          return {
-            endpoint: process.env.AWS_ENDPOINT_URL,
-            env: {
-              AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-              AWS_REGION: process.env.AWS_REGION ?? REGION,
-              AWS_DEFAULT_REGION: process.env.AWS_REGION ?? REGION,
-              AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'testing',
-              AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing',
-            } as Record<string, string>,
-          };
-        }
-        const moto = await startMoto(REGION);
-        cleanups.push(() => moto.stop());
-        return moto;
-      },
-      (m) => m.endpoint,
-    );
-    const clientConfig = {
-      region: aws.env.AWS_REGION,
-      endpoint: aws.endpoint,
-      credentials: { accessKeyId: aws.env.AWS_ACCESS_KEY_ID, secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY },
-    };
-
-    const accountSid = `AC${randomBytes(16).toString('hex')}`;
-    const authToken = randomBytes(16).toString('hex');
-    const local = await step(
-      'start the local stand-ins (Twilio Messages API, SES recorder, demo endpoints)',
-      async () => {
-        let twilioUrl = process.env.TWILIO_API_BASE_URL;
-        let twilio: Awaited<ReturnType<typeof startTwilioStandin>> | undefined;
-        if (!twilioUrl) {
-          twilio = await startTwilioStandin({ [accountSid]: authToken });
-          cleanups.push(() => twilio!.stop());
-          twilioUrl = twilio.url;
-        }
-        const recorder = await startEmailRecorder(aws.endpoint);
-        cleanups.push(() => recorder.stop());
-        const targets = await startTargets();
-        cleanups.push(() => targets.close());
-        return { twilio, twilioUrl, recorder, targets };
-      },
-      (l) =>
-        `Twilio ${l.twilioUrl}${l.twilio ? ' (stand-in)' : ''}; SES via recorder ${l.recorder.endpoint}; endpoints ${l.targets.url}`,
-    );
-
-    const sns = new SNSClient(clientConfig);
-    const sqs = new SQSClient(clientConfig);
-    const channels = demoChannelSettings();
-    const emailTemplate = loadTemplate(join(ROOT, 'template-email.yaml'));
-    const smsTemplate = loadTemplate(join(ROOT, 'template-sms.yaml'));
-    const demo = await step(
-      'create the demo topics, SES identity, Twilio secret, idempotency tables and channel queues',
-      async () => {
-        const reports = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-reports' }))).TopicArn!;
-        const alerts = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-alerts' }))).TopicArn!;
-        await new SESv2Client(clientConfig).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
-        const secretArn = (
-          await new SecretsManagerClient(clientConfig).send(
-            new CreateSecretCommand({
-              Name: `cloud-cron-demo/twilio-${Date.now()}`,
-              SecretString: JSON.stringify({ accountSid, authToken }),
-            }),
-          )
-        ).ARN!;
-        const ddb = new DynamoDBClient(clientConfig);
-        const tables: Record<string, string> = {};
-        for (const [name, t] of [
-          ['email', emailTemplate],
-          ['sms', smsTemplate],
-        ] as const) {
-          tables[name] = await createIdempotencyTable(ddb, `cloud-cron-demo-${name}-idempotency-${Date.now()}`, t);
-        }
-        const channel = async (name: string, topicArn: string, filter: string) => {
-          const url = (await sqs.send(new CreateQueueCommand({ QueueName: `cloud-cron-demo-${name}` }))).QueueUrl!;
-          const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
-            .Attributes!.QueueArn;
-          const sub = await sns.send(
-            new SubscribeCommand({
-              TopicArn: topicArn,
-              Protocol: 'sqs',
-              Endpoint: arn,
-              Attributes: { FilterPolicy: filter, FilterPolicyScope: 'MessageAttributes' },
-            }),
-          );
-          return { url, subscriptionArn: sub.SubscriptionArn! };
-        };
-        return {
-          reports,
-          alerts,
-          secretArn,
-          tables,
-          emailQueue: await channel('email', reports, channels.email.FilterPolicy),
-          smsQueue: await channel('sms', alerts, channels.sms.FilterPolicy),
-        };
-      },
-      (d) =>
-        `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}`,
-    );
-
-    const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
-    const payload = opts.payload
-      ? (JSON.parse(readFileSync(opts.payload, 'utf8')) as unknown)
-      : demoPayload(local.targets.url);
-    const jobEnv = await step(
-      'run the CloudCron macro on template-scheduled-lambda.yaml',
-      async () => {
-        const params = {
-          LambdaImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-example-job:latest',
-          SnsTopics: `REPORTS=${demo.reports},ALERTS=${demo.alerts}`,
-          ScheduleExpression: opts.schedule,
-          ScheduleTimezone: opts.timezone,
-          SchedulePayload: JSON.stringify(payload),
-        };
-        const [r] = await invokeBundle<{ status: string; fragment: Template; errorMessage?: string }>(
-          'macro',
-          [
-            {
-              region: REGION,
-              accountId: '123456789012',
-              transformId: '123456789012::CloudCron',
-              requestId: 'npm-start',
-              params: {},
-              fragment: jobTemplate,
-              templateParameterValues: params,
-            },
-          ],
-          {},
-        );
-        if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
-        if (r.result.status !== 'success')
-          throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
-        const { nextRuns, formatInZone } = await import('../functions/common/schedule');
-        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatInZone(d, opts.timezone));
-        return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
-      },
-      (j) =>
-        `${Object.entries(j.env)
-          .map(([k, v]) => `${k}=${v}`)
-          .join('\n')}\nschedule ${opts.schedule} (${opts.timezone}), next runs: ${j.runs.join(', ')}`,
-    );
-
-    const jobResult = await step(
-      'run the example job as Lambda would, with the event the schedule sends',
-      async () => {
-        Object.assign(process.env, aws.env, jobEnv.env, {
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-          AWS_LAMBDA_FUNCTION_NAME: 'cloud-cron-example-job',
-        });
-        const job = (await import('../examples/job/src/index')) as {
-          handler: (
-            e: unknown,
-            c: unknown,
-          ) => Promise<{ severity: string; counts: unknown; published: { type: string; variable: string }[] }>;
-        };
-        return job.handler(payload, {
-          awsRequestId: `run-${Date.now()}`,
-          functionName: 'cloud-cron-example-job',
-          getRemainingTimeInMillis: () => 60_000,
-        });
-      },
-      (r) =>
-        `severity ${r.severity}, counts ${JSON.stringify(r.counts)}; published ${r.published.map((p) => `${p.type} -> ${p.variable}`).join(', ') || 'nothing'}`,
-    );
-
-    const delivered = await step(
-      'deliver what was published to the email and SMS functions, as SNS would',
-      async () => {
-        const emailEnv = {
-          ...aws.env,
-          AWS_ENDPOINT_URL: local.recorder.endpoint,
-          ...functionEnvironment(emailTemplate, 'EmailFunction', {
-            parameters: {
-              SnsTopicArn: demo.reports,
-              Sender: SENDER,
-              Recipients: EMAIL_TO,
-              ...channels.email,
-            },
-            resources: { IdempotencyTable: demo.tables.email },
-          }),
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-        };
-        const smsEnv = {
-          ...aws.env,
-          TWILIO_API_BASE_URL: local.twilioUrl,
-          ...functionEnvironment(smsTemplate, 'SmsFunction', {
-            parameters: {
-              SnsTopicArn: demo.alerts,
-              TwilioSecretArn: demo.secretArn,
-              FromNumber: SMS_FROM,
-              Recipients: SMS_TO,
-              ...channels.sms,
-            },
-            resources: { IdempotencyTable: demo.tables.sms },
-          }),
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-        };
-        const emailMsgs = await drain(sqs, demo.emailQueue.url);
-        const smsMsgs = await drain(sqs, demo.smsQueue.url);
-        const [emailRuns, smsRuns] = await Promise.all([
-          emailMsgs.length
-            ? invokeBundle(
-                'email',
-                emailMsgs.map((m) => snsEvent(m, demo.emailQueue.subscriptionArn)),
-                emailEnv,
-              )
-            : [],
-          smsMsgs.length
-            ? invokeBundle(
-                'sms',
-                smsMsgs.map((m) => snsEvent(m, demo.smsQueue.subscriptionArn)),
-                smsEnv,
-              )
-            : [],
-        ]);
-        const failed = [
-          ...emailRuns.map((r) => ['email', r] as const),
-          ...smsRuns.map((r) => ['sms', r] as const),
-        ].filter(([, r]) => !r.ok);
-        if (failed.length > 0) {
-          throw new StartError(
-            failed
-              .map(
-                ([n, r]) =>
-                  `${n} function failed: ${r.ok ? '' : `${r.error.name}: ${r.error.message}`}\n${r.logs.slice(-2000)}`,
-              )
-              .join('\n'),
-          );
-        }
-        return { email: emailMsgs.length, sms: smsMsgs.length };
-      },
-      (d) => `email function: ${d.email} message(s); sms function: ${d.sms} message(s)`,
-    );
-
-    await step('show what was sent', async () => {
-      mkdirSync(opts.outDir, { recursive: true });
-      const lines: string[] = [];
-      local.recorder.sends.forEach((s, i) => {
-        const simple = s.Content?.Simple;
-        const base = join(opts.outDir, `email-${i + 1}`);
-        writeFileSync(`${base}.html`, simple?.Body?.Html?.Data ?? '');
-        writeFileSync(`${base}.txt`, simple?.Body?.Text?.Data ?? '');
-        lines.push(
-          `EMAIL ${i + 1}: from ${s.FromEmailAddress}`,
-          `  to ${[...(s.Destination?.ToAddresses ?? []), ...(s.Destination?.CcAddresses ?? [])].join(', ')}`,
-          `  subject: ${simple?.Subject?.Data}`,
-          ...(simple?.Body?.Text?.Data ?? '')
-            .trim()
-            .split('\n')
-            .slice(0, 12)
-            .map((l) => `  | ${l}`),
-          `  written to ${relative(process.cwd(), base)}.html and .txt`,
-        );
-      });
-      const texts = local.twilio ? local.twilio.requests.filter((r) => r.answered < 300) : [];
-      for (const r of texts) {
-        lines.push(
-          `SMS to ${r.form.To} from ${r.form.From ?? r.form.MessagingServiceSid}: ${r.form.Body.length} chars`,
-          ...r.form.Body.split('\n').map((l) => `  | ${l}`),
-        );
+      if (flags.json) {
+        const { stop: _stop, ...data } = result;
+        out(JSON.stringify(data, null, 2));
+      } else {
+        log(`\n${result.summary.join('\n')}\n`);
       }
-      if (!local.twilio) lines.push(`SMS sent through ${local.twilioUrl}: see that service for the messages`);
-      writeFileSync(join(opts.outDir, 'summary.txt'), `${lines.join('\n')}\n`);
-      console.log(`\n${lines.join('\n')}\n`);
-      if (local.recorder.sends.length === 0 && delivered.email > 0)
-        throw new StartError('the email function ran but SES received nothing');
-      if (local.twilio && texts.length === 0 && delivered.sms > 0)
-        throw new StartError('the SMS function ran but Twilio received nothing');
-      return lines.length;
-    });
-    console.log(
-      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; job result: ${jobResult.severity}. Summary in ${relative(process.cwd(), join(opts.outDir, 'summary.txt'))}`,
-    );
-    if (opts.keepRunning) {
-      console.log(`emulators still running: AWS ${aws.endpoint}, Twilio ${local.twilioUrl}. Ctrl-C to stop.`);
-      await new Promise(() => undefined);
-    }
-    return 0;
-  } finally {
-    await cleanup();
-  }
+      const seconds = result.steps.reduce((n, s) => n + s.seconds, 0);
+      log(
+        `done in ${seconds.toFixed(1)} s; job result: ${result.job.result.severity}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
+      );
+      if (flags['keep-running']) {
+        log(`emulators still running: AWS ${result.aws.endpoint}, Twilio ${result.twilio.url}. Ctrl-C to stop.`);
+        await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+        await result.stop();
+      }
+      return 0;
+    },
+    io,
+  );
 }
 
 if (require.main === module) {
-  let opts: Options | undefined;
-  try {
-    opts = parseOptions(process.argv.slice(2));
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(2);
-  }
-  if (!opts) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  start(opts).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      console.error(`\nnpm start failed: ${e.message}`);
-      process.exit(1);
-    },
-  );
+  exitWith(main(process.argv.slice(2), { out: (t) => console.log(t), err: (t) => console.error(t) }), 'npm start');
 }

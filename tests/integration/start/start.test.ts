@@ -1,57 +1,194 @@
 /**
- * `npm start` end to end, as a newcomer runs it: a fresh process, moto_server, the macro, the example job,
- * the email and SMS bundles; it must print what was sent and stop every process it started.
+ * `npm start`: the library (tooling/demo, `start(options) -> result`) end to end against moto_server, the macro, the
+ * example job and the channel bundles, asserted on its typed result; its option checks, made before any process
+ * starts; and the command as a newcomer runs it, in a fresh process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOptions, StartOptionsError, type StartResult, start } from '../../../tooling/demo';
 import { ROOT, tempDir } from '../../../tooling/paths';
 
-test('npm start runs the whole chain and prints what was sent by email and SMS', () => {
-  const out = tempDir();
-  const { AWS_ENDPOINT_URL: _a, TWILIO_API_BASE_URL: _t, ...env } = process.env;
-  const run = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts', '--out', out],
-    {
-      cwd: ROOT,
-      env,
-      encoding: 'utf8',
-      timeout: 90_000,
-    },
-  );
-  expect(run.stderr).not.toMatch(/npm start failed/);
-  expect(run.status).toBe(0);
-  expect(run.stdout).toMatch(/\[8\/8\] show what was sent/);
-  // The macro gave the job one variable per topic; the job published a report and an alert.
-  expect(run.stdout).toMatch(/REPORTS=arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-reports/);
-  expect(run.stdout).toMatch(/published alert -> ALERTS, report -> REPORTS/);
-  // The report went by email (filter type=report), the critical alert by SMS to both numbers.
-  expect(run.stdout).toMatch(/EMAIL 1: from Cloud Cron <cron@example.com>\n\s+to ops@example.com, team@example.com/);
-  expect(run.stdout).toMatch(/SMS to \+15005550006 from \+15005550006/);
-  expect(run.stdout).toMatch(/SMS to \+14155550100 from \+15005550006/);
-  expect(run.stdout).not.toMatch(/EMAIL 2:/);
-  const html = readFileSync(join(out, 'email-1.html'), 'utf8');
-  expect(html).toMatch(/checkout/);
-  expect(existsSync(join(out, 'email-1.txt'))).toBe(true);
-  expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toContain('EMAIL 1');
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const { AWS_ENDPOINT_URL: _a, TWILIO_API_BASE_URL: _t, ...cleanEnv } = process.env;
+
+describe('start() with the defaults', () => {
+  let out: string;
+  let result: StartResult;
+  let envBefore: NodeJS.ProcessEnv;
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    out = tempDir();
+    // An earlier run's files are replaced; anything else in the folder stays.
+    writeFileSync(join(out, 'email-7.html'), 'stale');
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    envBefore = { ...process.env };
+    result = await start({ outDir: out }, { reporter: { started: (_i, _n, title) => started.push(title) } });
+  }, 90_000);
+
+  test('runs every step, in order, and leaves process.env as it was', () => {
+    expect(result.steps.map((s) => [s.id, s.ok])).toEqual(
+      ['build', 'aws', 'stand-ins', 'resources', 'macro', 'job', 'deliver', 'show'].map((id) => [id, true]),
+    );
+    expect(started).toHaveLength(8);
+    expect(process.env).toEqual(envBefore);
+    expect(result.aws.started).toBe(true);
+    expect(result.twilio.standIn).toBe(true);
+  });
+
+  test('the macro gave the job one variable per topic of the example parent', () => {
+    expect(result.topics).toEqual({
+      REPORTS: 'arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-reports',
+      ALERTS: 'arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-alerts',
+    });
+    expect(result.job.environment).toMatchObject(result.topics);
+    expect(result.schedule).toMatchObject({ expression: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris' });
+    expect(result.schedule.nextRuns).toHaveLength(3);
+  });
+
+  test('the job published a report and an alert; each reached its channel through its filter policy', () => {
+    expect(result.job.result.severity).toBe('critical');
+    expect(result.published.map((p) => [p.topic, p.attributes.type, p.attributes.severity]).sort()).toEqual([
+      ['ALERTS', 'alert', 'critical'],
+      ['REPORTS', 'report', 'critical'],
+    ]);
+    expect(
+      result.deliveries
+        .map((d) => [d.topic, d.subscription, d.channel, d.delivered])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ['ALERTS', 'AlertSms', 'sms', true],
+      ['REPORTS', 'ReportEmail', 'email', true],
+    ]);
+  });
+
+  test('one email and one text per recipient were sent, as the example parent configures the channels', () => {
+    expect(result.emails).toHaveLength(1);
+    expect(result.emails[0]).toMatchObject({ from: 'cron@example.com', to: ['ops@example.com', 'team@example.com'] });
+    expect(result.emails[0].html).toMatch(/checkout/);
+    expect(result.texts.map((t) => [t.to, t.from])).toEqual([
+      ['+15005550006', '+15005550006'],
+      ['+14155550100', '+15005550006'],
+    ]);
+    expect(result.texts[0].body).toMatch(/^\[CRITICAL\] storefront-health: .* - DOWN checkout/);
+  });
+
+  test("writes the emails, texts, summary and result.json; removes an earlier run's files only", () => {
+    expect(readFileSync(join(out, 'email-1.html'), 'utf8')).toBe(result.emails[0].html);
+    expect(readFileSync(join(out, 'email-1.txt'), 'utf8')).toBe(result.emails[0].text);
+    expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toContain('EMAIL 1: from cron@example.com');
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toMatchObject({
+      topics: result.topics,
+      emails: [{ subject: result.emails[0].subject }],
+    });
+    expect(existsSync(join(out, 'email-7.html'))).toBe(false);
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    for (const f of result.files) expect(existsSync(f)).toBe(true);
+  });
 });
 
-test('npm start refuses a bad schedule with the macro message and a non-zero exit', () => {
-  const run = spawnSync(
-    process.execPath,
+test('start() says which subscription dropped a message and why', async () => {
+  const out = tempDir();
+  const payload = join(out, 'payload.json');
+  // One endpoint, down but not critical: the run's severity is "warning"; the SMS channel texts critical ones only.
+  writeFileSync(
+    payload,
+    JSON.stringify({
+      job: 'side-check',
+      timeoutMs: 1000,
+      endpoints: [{ name: 'docs', url: 'http://127.0.0.1:9/', critical: false }],
+    }),
+  );
+  const result = await start({ outDir: out, payload });
+  expect(result.payload.value).toMatchObject({ job: 'side-check' });
+  const dropped = result.deliveries.filter((d) => !d.delivered);
+  expect(dropped).toEqual([
+    expect.objectContaining({
+      topic: 'ALERTS',
+      subscription: 'AlertSms',
+      channel: 'sms',
+      filterPolicy: '{"severity":["critical"]}',
+      reason: 'attribute severity is "warning"; the policy wants "critical"',
+    }),
+  ]);
+  expect(result.texts).toEqual([]);
+  expect(result.emails).toHaveLength(1);
+  expect(result.summary.join('\n')).toContain(
+    'dropped by AlertSms (sms): attribute severity is "warning"; the policy wants "critical"',
+  );
+}, 90_000);
+
+describe('options are checked before anything starts, naming the flag or file at fault', () => {
+  const dir = tempDir();
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  test.each([
     [
-      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-      'scripts/start.ts',
-      '--out',
-      tempDir(),
+      { schedule: 'cron(0 8 * * MON *)' },
       '--schedule',
-      'cron(0 8 * * MON *)',
+      /^--schedule: schedule expression "cron\(0 8 \* \* MON \*\)": .*exactly one of them must be "\?"/,
     ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
-  );
-  expect(run.status).toBe(1);
-  expect(run.stderr).toMatch(
-    /the macro refused the template: JobFunction event Schedule: schedule expression "cron\(0 8 \* \* MON \*\)"/,
-  );
+    [{ schedule: 'every day' }, '--schedule', /^--schedule: the job's ScheduleExpression does not match/],
+    [{ timezone: 'Mars/Olympus' }, '--tz', /^--tz "Mars\/Olympus": /],
+    [{ payload: join(dir, 'missing.json') }, '--payload', /missing\.json: no such file$/],
+    [{ payload: file('bad.json', '{"job":') }, '--payload', /bad\.json is not JSON: /],
+    [
+      { payload: file('big.json', JSON.stringify({ job: 'x'.repeat(5000) })) },
+      '--payload',
+      /big\.json: the job's SchedulePayload is 5011 characters, longer than the maximum 4096/,
+    ],
+    [{ outDir: file('a-file', '') }, '--out', /a-file is a file, not a folder$/],
+  ])('%j is refused (%s)', (options, flag, message) => {
+    let error: unknown;
+    try {
+      checkOptions(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StartOptionsError);
+    expect((error as StartOptionsError).flag).toBe(flag);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test('start() refuses them without running a step', async () => {
+    const started: string[] = [];
+    await expect(
+      start({ schedule: 'rate(0 minutes)' }, { reporter: { started: (_i, _n, t) => started.push(t) } }),
+    ).rejects.toBeInstanceOf(StartOptionsError);
+    expect(started).toEqual([]);
+  });
+});
+
+test('npm start, as a newcomer runs it: progress, what was sent, and exit 0', () => {
+  const out = tempDir();
+  const run = spawnSync(process.execPath, [TSX, 'scripts/start.ts', '--out', out], {
+    cwd: ROOT,
+    env: cleanEnv,
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  expect(run.stderr).not.toMatch(/npm start failed/);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^\[1\/8\] build the functions/);
+  expect(run.stdout).toMatch(/\[8\/8\] show what was sent/);
+  expect(run.stdout).toMatch(/REPORTS=arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-reports/);
+  expect(run.stdout).toMatch(/published alert -> ALERTS, report -> REPORTS/);
+  expect(run.stdout).toMatch(/EMAIL 1: from cron@example.com\n\s+to ops@example.com, team@example.com/);
+  expect(run.stdout).toMatch(/SMS to \+14155550100 from \+15005550006/);
+  expect(run.stdout).toMatch(/done in [\d.]+ s; job result: critical/);
+});
+
+test('npm start with a bad flag value exits 2 before starting anything, naming the flag', () => {
+  const run = spawnSync(process.execPath, [TSX, 'scripts/start.ts', '--schedule', 'cron(0 8 * * MON *)'], {
+    cwd: ROOT,
+    env: cleanEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(/^npm start: --schedule: schedule expression "cron\(0 8 \* \* MON \*\)"/);
 });
