@@ -138,7 +138,7 @@ describe('options are checked before anything starts, naming the flag or file at
     [
       { payload: file('big.json', JSON.stringify({ job: 'x'.repeat(5000) })) },
       '--payload',
-      /big\.json: the job's SchedulePayload is 5011 characters, longer than the maximum 4096/,
+      /big\.json: the job's SchedulePayload is 5010 characters, longer than the maximum 4096/,
     ],
     [{ outDir: file('a-file', '') }, '--out', /a-file is a file, not a folder$/],
   ])('%j is refused (%s)', (options, flag, message) => {
