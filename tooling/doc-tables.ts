@@ -49,9 +49,11 @@ export function tables(file: string, root = ROOT): string {
   return lines.join('\n');
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const block = (file: string) =>
-  new RegExp(`(<!-- generated:begin ${escape(file)} -->\\n)[\\s\\S]*?(<!-- generated:end ${escape(file)} -->)`);
+  new RegExp(
+    `(<!-- generated:begin ${escapeRegExp(file)} -->\\n)[\\s\\S]*?(<!-- generated:end ${escapeRegExp(file)} -->)`,
+  );
 
 export class DocTablesError extends Error {
   override name = 'DocTablesError';

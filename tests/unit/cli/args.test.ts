@@ -117,7 +117,16 @@ test('runProgram: the command table, help, and which command is unknown', async 
     name: 't',
     summary: 's',
     commands: [
-      { path: 'a b', summary: 'x', load: () => ({ run: async (argv: string[]) => (dispatched.push(argv), 0) }) },
+      {
+        path: 'a b',
+        summary: 'x',
+        load: () => ({
+          run: async (argv: string[]) => {
+            dispatched.push(argv);
+            return 0;
+          },
+        }),
+      },
     ],
   };
   expect(await runProgram(program, ['a', 'b', '--x', 'y'], io)).toBe(0);

