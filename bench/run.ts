@@ -16,6 +16,7 @@ import { FUNCTIONS } from '../tooling/apps';
 import { ROOT } from '../tooling/build';
 import { type Moto, startMoto } from '../tooling/moto';
 import { tempDir } from '../tooling/paths';
+import { burstEmail, burstSms, burstWebhook } from './burst';
 import { type ColdResult, coldSeries, coldStart } from './cold';
 import { buildBundles, buildWithMainFields } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
@@ -23,11 +24,11 @@ import { machine } from './lib/machine';
 import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
-import { warmEmail, warmSms } from './warm';
+import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'mirror', 'macro'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export const command = defineCommand({
@@ -59,6 +60,7 @@ function settings(quick: boolean): Settings {
   return quick
     ? {
         quick,
+        burstMessages: 200,
         coldPairs: 7,
         esmPairs: 0,
         warmIterations: 60,
@@ -72,6 +74,7 @@ function settings(quick: boolean): Settings {
       }
     : {
         quick,
+        burstMessages: 1000,
         coldPairs: 21,
         esmPairs: 11,
         warmIterations: 300,
@@ -151,6 +154,16 @@ async function bench(args: Args): Promise<number> {
         baseEnv(templateEnv(bundles, 'email')),
         s.coldPairs,
       );
+      log(`cold start: what the webhook function's cold start is made of, ${s.coldPairs} rounds of 3`);
+      report.coldWebhookBreakdown = coldSeries(
+        [
+          { label: 'HTTPS + Secrets Manager clients alone', file: bundles.baselines.webhook },
+          { label: 'required dependencies', file: bundles.baselines['webhook-deps'] },
+          { label: 'webhook as deployed', file: bundles.functions.webhook },
+        ],
+        baseEnv(templateEnv(bundles, 'webhook')),
+        s.coldPairs,
+      );
       if (s.esmPairs > 0) {
         const dir = join(work, 'esm');
         mkdirSync(dir);
@@ -180,7 +193,24 @@ async function bench(args: Args): Promise<number> {
       const email = await warmEmail(bundles, await aws(), plan);
       log(`warm per message: sms, ${plan.iterations} rounds`);
       const sms = await warmSms(bundles, await aws(), plan);
-      report.warm = [email, sms];
+      log(`warm per message: webhook, ${plan.iterations} rounds`);
+      const webhook = await warmWebhook(bundles, await aws(), plan);
+      report.warm = [email, sms, webhook];
+    }
+
+    if (args.only.includes('burst')) {
+      const plan = { messages: s.burstMessages, concurrency: 10, rate: 50, burst: 10, retryDelayMs: 2000 };
+      report.burst = [];
+      for (const [name, run] of [
+        ['email', burstEmail],
+        ['sms', burstSms],
+        ['webhook', burstWebhook],
+      ] as const) {
+        log(
+          `burst: ${plan.messages} messages to ${name}, ${plan.rate}/s at the target, concurrency ${plan.concurrency}`,
+        );
+        report.burst.push(await run(bundles, await aws(), plan));
+      }
     }
 
     if (args.only.includes('mirror')) {

@@ -29,6 +29,7 @@ import { createIdempotencyTable } from '../tooling/idempotency-table';
 import { invokeBundle } from '../tooling/invoke';
 import type { Moto } from '../tooling/moto';
 import { startTwilioStandin } from '../tooling/twilio-standin';
+import { startWebhookStandin } from '../tooling/webhook-standin';
 import type { Bundles } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { pairedRatio, type Summary, summarize } from './lib/stats';
@@ -36,11 +37,11 @@ import { pairedRatio, type Summary, summarize } from './lib/stats';
 export type WarmPlan = { iterations: number; warmup: number };
 
 type Side =
-  | { kind: 'handler'; bundle: string; event: string; messageIdPrefix: string; check: 'email' | 'sms' }
+  | { kind: 'handler'; bundle: string; event: string; messageIdPrefix: string; check: 'email' | 'sms' | 'webhook' }
   | { kind: 'module'; bundle: string; options: unknown };
 
 export type WarmResult = {
-  name: 'email' | 'sms';
+  name: 'email' | 'sms' | 'webhook';
   handler: Summary;
   bare: Summary;
   floor: Summary;
@@ -94,7 +95,7 @@ async function createTable(moto: Moto, name: string, template: string): Promise<
   await createIdempotencyTable(new DynamoDBClient(moto.client), name, loadTemplate(join(ROOT, template)));
 }
 
-function result(name: 'email' | 'sms', times: number[][], requests: number): WarmResult {
+function result(name: WarmResult['name'], times: number[][], requests: number): WarmResult {
   const [handler, bare, floor] = times;
   return {
     name,
@@ -205,6 +206,63 @@ export async function warmSms(bundles: Bundles, moto: Moto, plan: WarmPlan): Pro
     const expected = 3 * (plan.iterations + plan.warmup);
     if (created !== expected) throw new Error(`expected ${expected} messages at the stand-in, got ${created}`);
     return result('sms', times, created);
+  } finally {
+    await standin.stop();
+  }
+}
+
+/**
+ * Webhook: the handler (Slack preset) against a bare JSON POST of the very body it sent, over a keep-alive agent, to
+ * the same loopback stand-in; the floor is that POST between the two idempotency writes.
+ */
+export async function warmWebhook(bundles: Bundles, moto: Moto, plan: WarmPlan): Promise<WarmResult> {
+  const run = randomUUID().slice(0, 8);
+  const table = `cloud-cron-bench-webhook-${run}`;
+  await createTable(moto, table, 'template-webhook.yaml');
+  const standin = await startWebhookStandin();
+  try {
+    const secretArn = (
+      await new SecretsManagerClient(moto.client).send(
+        new CreateSecretCommand({ Name: `cloud-cron-bench/slack-${run}`, SecretString: standin.url('slack') }),
+      )
+    ).ARN as string;
+    const env = baseEnv({
+      ...moto.env,
+      AWS_LAMBDA_FUNCTION_NAME: 'cloud-cron-webhook-bench',
+      ...templateEnv(bundles, 'webhook', {
+        parameters: { WebhookSecretArn: secretArn },
+        resources: { IdempotencyTable: table },
+      }),
+    });
+    const sns = event('webhook-text.json');
+    const first = JSON.parse(sns) as SNSEvent;
+    first.Records[0].Sns.MessageId = `bench-${run}-probe`;
+    const [probe] = await invokeBundle('webhook', [first], env);
+    if (!probe.ok) throw new Error(`webhook probe failed: ${probe.error.name}: ${probe.error.message}\n${probe.logs}`);
+    const sent = standin.delivered('slack')[0];
+    if (!sent) throw new Error('the webhook probe posted nothing');
+    standin.reset();
+    const bare = { url: standin.url('slack'), body: sent.raw };
+    const sides: Side[] = [
+      {
+        kind: 'handler',
+        bundle: bundles.functions.webhook,
+        event: sns,
+        messageIdPrefix: `bench-${run}`,
+        check: 'webhook',
+      },
+      { kind: 'module', bundle: bundles.baselines.webhook, options: bare },
+      {
+        kind: 'module',
+        bundle: bundles.baselines['webhook-floor'],
+        options: { ...bare, table, keyPrefix: `bench-floor-${run}` },
+      },
+    ];
+    const times = await runChild(env, sides, plan);
+    const posted = standin.delivered('slack').length;
+    const expected = 3 * (plan.iterations + plan.warmup);
+    if (posted !== expected) throw new Error(`expected ${expected} posts at the stand-in, got ${posted}`);
+    return result('webhook', times, posted);
   } finally {
     await standin.stop();
   }

@@ -23,6 +23,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'render an SMS body with its length, encoding and segments',
     load: () => require('./preview-sms'),
   },
+  {
+    path: 'preview webhook',
+    summary: 'print the exact request body the webhook function would send, per preset',
+    load: () => require('./preview-webhook'),
+  },
 ];
 
 export const PROGRAM: Program = {

@@ -2,16 +2,34 @@
  * `cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]`
  *
  * Says whether EventBridge Scheduler would accept the expression (with the same message the CloudCron macro gives
- * when not: exit 1) and prints its next N run times in the zone, each with its UTC instant (exit 0).
+ * when not: exit 1) and prints it in words and its next N run times in the zone, with the weekday and the UTC
+ * instant (exit 0). A valid schedule with no run left (an at() in the past) says "no run after <now>" (exit 0).
  * Usage errors exit 2.
  */
-import { formatInZone, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
+import { describeSchedule, formatRun, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
 import { defineCommand, type Io, runCommand, UsageError } from './args';
+
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * A note when a cron's day-of-week uses numbers: AWS counts 1 = SUN ... 7 = SAT, so `1-5` is Sunday to Thursday,
+ * which is rarely what its author meant.
+ */
+export function dayOfWeekNote(expression: string): string | undefined {
+  const m = /^cron\((.*)\)$/s.exec(expression.trim());
+  const dow = m?.[1].trim().split(/\s+/)[4];
+  if (!dow || !/\d/.test(dow)) return undefined;
+  const named = dow.replace(
+    /(^|[^#\d])([1-7])(?!\d)/g,
+    (_all, before: string, d: string) => before + DAY_NAMES[Number(d) - 1],
+  );
+  return `note: day-of-week "${dow}" uses numbers, which AWS counts from 1 = SUN to 7 = SAT: it means "${named}" (MON-FRI is Monday to Friday)`;
+}
 
 export const command = defineCommand({
   name: 'cloud-cron schedule',
   summary:
-    "Says whether EventBridge Scheduler would accept the expression (the CloudCron macro's verdict, exit 1 when not)\nand prints its next run times in the zone, each with its UTC instant.",
+    "Says whether EventBridge Scheduler would accept the expression (the CloudCron macro's verdict, exit 1 when not)\nand prints it in words and its next run times in the zone, with the weekday and the UTC instant.",
   positionals: [
     {
       name: '"<expression>"',
@@ -62,13 +80,16 @@ async function report(options: Options): Promise<number> {
     return 1;
   }
   console.log(`valid: ${expression} (time zone ${timezone})`);
+  console.log(`in words: ${describeSchedule(expression)}`);
+  const note = dayOfWeekNote(expression);
+  if (note) console.log(note);
   if (expression.startsWith('rate(')) {
     console.log(
       `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
     );
   }
   if (runs.length === 0) {
-    console.log(`no runs after ${formatInZone(from, timezone)}`);
+    console.log(`no run after ${formatRun(from, timezone)}`);
     return 0;
   }
   const heading = expression.startsWith('at(')
@@ -77,6 +98,6 @@ async function report(options: Options): Promise<number> {
       ? `only ${runs.length} run(s) left:`
       : `next ${runs.length} run(s):`;
   console.log(heading);
-  for (const t of runs) console.log(`  ${formatInZone(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
+  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
   return 0;
 }

@@ -31,6 +31,7 @@ export const APPS = [
   { id: 'macro', title: 'Macro', template: 'macro/template.yaml', docs: 'docs/macro.md', ships: 'sar', sarName: 'cloud-cron-macro', functions: ['macro'] },
   { id: 'email', title: 'Email channel', template: 'template-email.yaml', docs: 'docs/email.md', ships: 'sar', sarName: 'cloud-cron-email', functions: ['email'] },
   { id: 'sms', title: 'SMS channel', template: 'template-sms.yaml', docs: 'docs/sms.md', ships: 'sar', sarName: 'cloud-cron-sms', functions: ['sms'] },
+  { id: 'webhook', title: 'Webhook channel', template: 'template-webhook.yaml', docs: 'docs/webhook.md', ships: 'sar', sarName: 'cloud-cron-webhook', functions: ['webhook'] },
   { id: 'mirror', title: 'Image mirror', template: 'template-mirror.yaml', docs: 'docs/mirror.md', ships: 'sar', sarName: 'cloud-cron-image-mirror', functions: ['mirror'] },
 ] as const satisfies readonly App[];
 

@@ -1,11 +1,13 @@
 /**
- * Real template tooling for tests: cfn-lint and the Python SAM translator, run as child processes.
+ * Real template tooling for tests: cfn-lint and the Python SAM translator, run as child processes through the
+ * project's Python (tooling/python.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTemplate, type Template } from './cfn-yaml';
 import { ROOT, tempDir } from './paths';
+import { cfnLintCommand, projectPython } from './python';
 
 export type LintFinding = { Rule: { Id: string }; Message: string; Location: unknown; Level: string };
 
@@ -19,7 +21,8 @@ export function writeTemplate(template: unknown, name = 'template.json'): string
 /** Runs cfn-lint on template files (or objects) and returns every finding, warnings and informational included. */
 export function cfnLint(...templates: (string | object)[]): LintFinding[] {
   const files = templates.map((t) => (typeof t === 'string' ? t : writeTemplate(t)));
-  const res = spawnSync('cfn-lint', ['--format', 'json', '--', ...files], { encoding: 'utf8', cwd: ROOT });
+  const [command, args] = cfnLintCommand(['--format', 'json', '--', ...files]);
+  const res = spawnSync(command, args, { encoding: 'utf8', cwd: ROOT });
   if (res.error) throw res.error;
   const out = res.stdout.trim();
   if (!out && res.status !== 0) throw new Error(`cfn-lint failed: ${res.stderr}`);
@@ -35,7 +38,7 @@ export function describeFindings(findings: LintFinding[]): string[] {
 export function samTranslate(template: string | object, parameterValues: Record<string, string> = {}): Template {
   const file = typeof template === 'string' ? template : writeTemplate(template);
   const out = execFileSync(
-    'python3',
+    projectPython(),
     [join(ROOT, 'tooling', 'sam_translate.py'), file, JSON.stringify(parameterValues)],
     {
       encoding: 'utf8',

@@ -30,6 +30,11 @@ export type EmailRecorder = {
   attempts(): number;
   /** Answers the next `count` SendEmail requests with `fault`. */
   failNext(count: number, fault: SesFault): void;
+  /**
+   * At most `rate` SendEmail requests a second (`burst` at once), as SES's maximum sending rate: over it,
+   * TooManyRequestsException "Maximum sending rate exceeded." (HTTP 429). 0 lifts the limit.
+   */
+  throttle(rate: number, burst?: number): void;
   clear(): void;
   stop(): Promise<void>;
 };
@@ -41,6 +46,16 @@ export async function startEmailRecorder(target: string): Promise<EmailRecorder>
   const sends: RecordedSend[] = [];
   let attempts = 0;
   const faults: SesFault[] = [];
+  let bucket: { rate: number; burst: number; tokens: number; at: number } | undefined;
+  const take = (): boolean => {
+    if (!bucket) return true;
+    const now = Date.now();
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -50,7 +65,11 @@ export async function startEmailRecorder(target: string): Promise<EmailRecorder>
       const isSend = req.method === 'POST' && SEND_EMAIL.test((req.url ?? '').split('?')[0]);
       if (isSend) {
         attempts += 1;
-        const fault = faults.shift();
+        const fault =
+          faults.shift() ??
+          (take()
+            ? undefined
+            : { status: 429, errorType: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
         if (fault) {
           res.writeHead(fault.status, { 'content-type': 'application/json', 'x-amzn-errortype': fault.errorType });
           res.end(JSON.stringify({ message: fault.message }));
@@ -87,10 +106,14 @@ export async function startEmailRecorder(target: string): Promise<EmailRecorder>
     failNext(count, fault) {
       for (let i = 0; i < count; i++) faults.push(fault);
     },
+    throttle(rate, burst = 1) {
+      bucket = rate > 0 ? { rate, burst, tokens: burst, at: Date.now() } : undefined;
+    },
     clear() {
       sends.length = 0;
       attempts = 0;
       faults.length = 0;
+      bucket = undefined;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,8 +1,17 @@
 /**
  * Starts `moto_server` on a free loopback port: the AWS emulator every integration test talks to on the wire.
+ * It runs through the project's Python (tooling/python.ts), the one the set-up checked.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { motoServerCommand } from './python';
+
+/** moto_server did not start: the message says why and what to run. */
+export class MotoStartError extends Error {
+  override name = 'MotoStartError';
+}
+
+const FIX = 'run `npm run setup`, which installs or names what is missing';
 
 export type Moto = {
   endpoint: string;
@@ -27,10 +36,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitFor(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  spawnError: () => Error | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    const error = spawnError();
+    if (error) throw new MotoStartError(`moto_server could not be started: ${error.message}; ${FIX}`, { cause: error });
+    if (child.exitCode !== null) throw new MotoStartError(`moto_server exited with code ${child.exitCode}`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -39,12 +55,22 @@ async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Pro
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
+  throw new MotoStartError(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-export async function startMoto(region = 'us-east-1'): Promise<Moto> {
+/**
+ * @param region the region the clients are configured for
+ * @param options.python the interpreter that runs it (default: the project's Python)
+ */
+export async function startMoto(region = 'us-east-1', options: { python?: string } = {}): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, args] = motoServerCommand(['-H', '127.0.0.1', '-p', String(port)], options.python);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A missing interpreter is an 'error' event, not an exit: caught here, reported by waitFor.
+  let spawnError: Error | undefined;
+  child.once('error', (e) => {
+    spawnError = e;
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -55,10 +81,12 @@ export async function startMoto(region = 'us-east-1'): Promise<Moto> {
   child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${endpoint}/moto-api/`, child, 30000);
+    await waitFor(`${endpoint}/moto-api/`, child, 30000, () => spawnError);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${stderr}`);
+    const tail = stderr.trim() ? `\n${stderr.trim()}` : '';
+    const hint = /No module named/.test(stderr) ? `\n${FIX}` : '';
+    throw new MotoStartError(`${(e as Error).message}${tail}${hint}`, { cause: e });
   }
   return {
     endpoint,

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 
 /** Repository root. */
 export const ROOT = resolve(__dirname, '..');
-/** `../shared` beside the checkout (Twilio's OpenAPI spec, SAR resource list); may be absent. */
-export const SHARED = resolve(ROOT, '..', 'shared');
+/** The project's own Python environment, made by the set-up when it installs Python packages (git-ignored). */
+export const VENV = join(ROOT, '.venv');
 export const EVENTS = join(ROOT, 'events');
 export const DIST = join(ROOT, 'dist');
 

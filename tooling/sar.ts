@@ -1,20 +1,19 @@
 /**
  * What the Serverless Application Repository checks before it accepts an application, as far as the
- * documentation and AWS's issue trackers tell (see ../shared/docs/aws-facts.md). Returns the problems found.
+ * documentation and AWS's issue trackers tell. Returns the problems found.
+ *
+ * The supported resource types come from SAR's developer guide; `data/sar-supported-resource-types.json` names
+ * the revision they were copied from.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Template } from './cfn-yaml';
-import { SHARED } from './paths';
+import SAR_LIST from './data/sar-supported-resource-types.json';
 
-type SarList = { allowedTransforms: string[]; supportedResourceTypes: string[] };
-
-function sarList(): SarList {
-  const file = join(SHARED, 'sar', 'supported-resource-types.json');
-  if (!existsSync(file))
-    throw new Error(`SAR resource list not found at ${file}: ../shared must sit beside the checkout`);
-  return JSON.parse(readFileSync(file, 'utf8')) as SarList;
-}
+/** The one transform SAR accepts. */
+export const SAR_ALLOWED_TRANSFORMS: readonly string[] = SAR_LIST.allowedTransforms;
+/** Every resource type SAR's developer guide lists as supported. */
+export const SAR_SUPPORTED_RESOURCE_TYPES: readonly string[] = SAR_LIST.supportedResourceTypes;
 
 const FORBIDDEN_ACTIONS = ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:*'];
 
@@ -39,15 +38,14 @@ function hasIntrinsic(value: unknown): boolean {
  */
 export function sarProblems(template: Template, templateFile: string): string[] {
   const problems: string[] = [];
-  const list = sarList();
   const transforms = template.Transform === undefined ? [] : ([] as string[]).concat(template.Transform);
-  if (transforms.length !== 1 || !list.allowedTransforms.includes(transforms[0])) {
+  if (transforms.length !== 1 || !SAR_ALLOWED_TRANSFORMS.includes(transforms[0])) {
     problems.push(
-      `Transform must be exactly ${list.allowedTransforms.join(' or ')}, found ${JSON.stringify(template.Transform)}`,
+      `Transform must be exactly ${SAR_ALLOWED_TRANSFORMS.join(' or ')}, found ${JSON.stringify(template.Transform)}`,
     );
   }
   for (const [id, res] of Object.entries(template.Resources)) {
-    if (!res.Type.startsWith('AWS::Serverless::') && !list.supportedResourceTypes.includes(res.Type)) {
+    if (!res.Type.startsWith('AWS::Serverless::') && !SAR_SUPPORTED_RESOURCE_TYPES.includes(res.Type)) {
       problems.push(`resource ${id} has type ${res.Type}, which SAR does not support`);
     }
     const strings = collectStrings(res.Properties);

@@ -1,6 +1,7 @@
 /**
- * Runs Stoplight Prism as a mock of Twilio's REST API from Twilio's own OpenAPI description
- * (../shared/twilio/twilio_api_v2010.json), and reads back what it validated.
+ * Runs Stoplight Prism as a mock of Twilio's REST API from Twilio's own OpenAPI description, and reads back what it
+ * validated. The description, `twilio_api_v2010.json` from twilio/twilio-oai, comes from the npm package
+ * `@twilio-alpha/mcp` (published by Twilio, pinned in package.json), which ships Twilio's specs.
  *
  * Prism checks every request against the spec (path parameters such as the AccountSid pattern, the form body's
  * required fields and formats, the Basic security scheme). In `--errors` mode any violation becomes an error
@@ -9,16 +10,12 @@
  * validation rules" followed by one line per violation: `requests()` parses that.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './moto';
-import { ROOT, SHARED } from './paths';
+import { ROOT } from './paths';
 
-export const TWILIO_SPEC = join(SHARED, 'twilio', 'twilio_api_v2010.json');
-
-export function twilioSpecAvailable(): boolean {
-  return existsSync(TWILIO_SPEC);
-}
+/** Twilio's OpenAPI description of its 2010-04-01 REST API (Messages included). */
+export const TWILIO_SPEC = require.resolve('@twilio-alpha/mcp/twilio-oai/spec/json/twilio_api_v2010.json');
 
 export type PrismRequest = { method: string; path: string; passed: boolean; violations: string[] };
 

@@ -49,7 +49,16 @@ export const MAGIC_NUMBERS = {
   notMobile: '+15005550009',
 } as const;
 
-export type StandinReply = { status: number; body: unknown; delayMs?: number };
+/** `raw`: the body exactly as written (a proxy's HTML page, say) instead of `body` as JSON. */
+export type StandinReply = {
+  status: number;
+  body: unknown;
+  delayMs?: number;
+  raw?: string;
+  contentType?: string;
+  /** Seconds, sent as a Retry-After header. */
+  retryAfter?: number;
+};
 
 export type StandinRequest = {
   method: string;
@@ -68,7 +77,12 @@ export type TwilioStandin = {
   requests: StandinRequest[];
   /** Queues replies for one "To" number, used before its default behaviour. */
   script(to: string, ...replies: StandinReply[]): void;
-  /** Forgets requests and scripts. */
+  /**
+   * At most `rate` messages a second (`burst` at once), as Twilio's API concurrency limits do: over it, 429 with
+   * error 20429 and a Retry-After header. 0 lifts the limit.
+   */
+  throttle(rate: number, burst?: number): void;
+  /** Forgets requests, scripts and the throttle. */
   reset(): void;
   stop(): Promise<void>;
 };
@@ -128,12 +142,28 @@ function queued(accountSid: string, form: Record<string, string>): Record<string
 export async function startTwilioStandin(credentials: Record<string, string> = {}): Promise<TwilioStandin> {
   const requests: StandinRequest[] = [];
   const scripts = new Map<string, StandinReply[]>();
+  let bucket: { rate: number; burst: number; tokens: number; at: number } | undefined;
+  /** Seconds to wait when the bucket is empty, else undefined (a token taken). */
+  const take = (): number | undefined => {
+    if (!bucket) return undefined;
+    const now = Date.now();
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return (1 - bucket.tokens) / bucket.rate;
+  };
 
   const send = (res: ServerResponse, reply: StandinReply) => {
     const write = () => {
       if (res.destroyed) return;
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(reply.body));
+      res.writeHead(reply.status, {
+        'Content-Type': reply.contentType ?? 'application/json',
+        ...(reply.retryAfter !== undefined ? { 'Retry-After': String(reply.retryAfter) } : {}),
+      });
+      res.end(reply.raw ?? JSON.stringify(reply.body));
     };
     if (reply.delayMs) setTimeout(write, reply.delayMs).unref();
     else write();
@@ -171,7 +201,13 @@ export async function startTwilioStandin(credentials: Record<string, string> = {
         return send(res, { status: 401, body: TWILIO_ERRORS.authenticate() });
       }
       const to = form.To ?? '';
-      const reply = scripts.get(to)?.shift() ?? defaultReply(to) ?? { status: 201, body: queued(match[1], form) };
+      const scripted = scripts.get(to)?.shift();
+      const wait = scripted ? undefined : take();
+      const reply = scripted ??
+        (wait !== undefined
+          ? { status: 429, body: TWILIO_ERRORS.rateLimited(), retryAfter: Math.max(1, Math.ceil(wait)) }
+          : undefined) ??
+        defaultReply(to) ?? { status: 201, body: queued(match[1], form) };
       record(reply.status);
       send(res, reply);
     });
@@ -185,9 +221,13 @@ export async function startTwilioStandin(credentials: Record<string, string> = {
     script(to, ...replies) {
       scripts.set(to, [...(scripts.get(to) ?? []), ...replies]);
     },
+    throttle(rate, burst = 1) {
+      bucket = rate > 0 ? { rate, burst, tokens: burst, at: Date.now() } : undefined;
+    },
     reset() {
       requests.length = 0;
       scripts.clear();
+      bucket = undefined;
     },
     stop: () =>
       new Promise<void>((resolve) => {

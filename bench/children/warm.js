@@ -25,6 +25,10 @@ function check(kind, result) {
     if (!result?.sends || result.sends.length === 0 || result.sends.some((s) => s.duplicate)) {
       throw new Error(`email handler did not send: ${JSON.stringify(result)}`);
     }
+  } else if (kind === 'webhook') {
+    if (!result || result.delivered < 1 || result.duplicates > 0) {
+      throw new Error(`webhook handler did not post: ${JSON.stringify(result)}`);
+    }
   } else if (kind === 'sms') {
     if (!result || result.sent < 1 || result.duplicates > 0) {
       throw new Error(`sms handler did not send: ${JSON.stringify(result)}`);

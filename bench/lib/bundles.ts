@@ -18,6 +18,9 @@ export const BASELINES = {
   'email-floor': 'email',
   sms: 'sms',
   'sms-floor': 'sms',
+  webhook: 'webhook',
+  'webhook-deps': 'webhook',
+  'webhook-floor': 'webhook',
   mirror: 'mirror',
   macro: 'macro',
 } as const satisfies Record<string, FunctionName>;
@@ -82,7 +85,7 @@ export async function buildBundles(outDir: string): Promise<Bundles> {
 }
 
 /**
- * The four functions and their cold-start baselines built again with other esbuild main fields (an experiment:
+ * The functions and their cold-start baselines built again with other esbuild main fields (an experiment:
  * `MainFields: module,main` makes esbuild take the AWS SDK's ES module builds, which it can tree-shake).
  */
 export async function buildWithMainFields(

@@ -44,6 +44,14 @@ export const DEFAULT_CONTEXT: Record<FunctionName, ResolveContext> = {
     },
     resources: { IdempotencyTable: 'cloud-cron-bench-sms' },
   },
+  webhook: {
+    parameters: {
+      SnsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:cron-alerts`,
+      Preset: 'slack',
+      WebhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cloud-cron/slack-AbCdEf`,
+    },
+    resources: { IdempotencyTable: 'cloud-cron-bench-webhook' },
+  },
   mirror: { resources: { CopyProject: 'cloud-cron-mirror-copy' } },
   macro: {},
 };

@@ -1,6 +1,7 @@
 /** What the numbers were measured on: they are only comparable, as ratios, within one run on one machine. */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { projectPython } from '../../tooling/python';
 
 export type Machine = {
   cpu: string;
@@ -32,7 +33,7 @@ export function machine(): Machine {
     tools: {
       skopeo: toolVersion('skopeo', ['--version']),
       'docker-registry': toolVersion('/usr/bin/docker-registry', ['--version']),
-      moto: toolVersion('python3', ['-c', 'import moto; print("moto " + moto.__version__)']),
+      moto: toolVersion(projectPython(), ['-c', 'import moto; print("moto " + moto.__version__)']),
     },
   };
 }

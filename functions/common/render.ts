@@ -17,6 +17,7 @@ import { CloudCronError } from './errors';
 export class TemplateError extends CloudCronError {
   // Named explicitly (see CloudCronError): bundles are minified, which renames classes.
   override name = 'TemplateError';
+  readonly kind = 'message' as const;
   readonly templateName: string;
   constructor(templateName: string, detail: string, options?: { cause?: unknown }) {
     super(`template ${templateName} is invalid: ${detail}`, options);
@@ -57,7 +58,10 @@ function reason(e: unknown): string {
  * Compiles `source` once. `name` says where the template came from (a parameter name or an S3 URI) and
  * appears in every error. Missing fields render as empty strings (templates may name optional attributes).
  */
-export function compileTemplate(source: string, options: { name: string; escape: boolean }): Render {
+export function compileTemplate(
+  source: string,
+  options: { name: string; escape: boolean; helpers?: Record<string, (...args: never[]) => unknown> },
+): Render {
   const { name } = options;
   try {
     handlebars().parse(source);
@@ -70,21 +74,39 @@ export function compileTemplate(source: string, options: { name: string; escape:
   } catch (e) {
     throw new TemplateError(name, `it does not compile: ${reason(e)}`, { cause: e });
   }
+  const runtime = options.helpers
+    ? { helpers: options.helpers as Record<string, HandlebarsModule.HelperDelegate> }
+    : {};
   return (context) => {
     try {
-      return template(context);
+      return template(context, runtime);
     } catch (e) {
       throw new TemplateError(name, `rendering failed: ${reason(e)}`, { cause: e });
     }
   };
 }
 
+/**
+ * What must never reach a subject or any one-line header: C0 and C1 control characters (CR, LF, NUL, ...), DEL,
+ * the line and paragraph separators U+2028/2029, and the bidirectional overrides and isolates U+202A-202E and
+ * U+2066-2069 (which make a subject read differently from what it says).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+export const UNSAFE_IN_HEADER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
-/** Removes what must never reach a header: CR, LF and NUL (and other control characters); collapses whitespace. */
+/** Removes what must never reach a header (UNSAFE_IN_HEADER); collapses whitespace. */
 export function headerSafe(value: string): string {
-  return value.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+  return value.replace(UNSAFE_IN_HEADER, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** The most characters one rendered part (an HTML or text body) may have; the rest is cut, with a marker. */
+export const MAX_RENDERED_CHARS = 2_000_000;
+
+/** Cuts a rendered part to `max` characters, ending with a visible marker saying so. */
+export function capRendered(text: string, max = MAX_RENDERED_CHARS): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  const marker = `\n\n[… cut by Cloud Cron: the rendered message was ${text.length} characters, more than ${max}]\n`;
+  return { text: text.slice(0, Math.max(0, max - marker.length)) + marker, cut: true };
 }
 
 /** The topic's name, the last part of its ARN. */

@@ -15,15 +15,21 @@ export function isAddress(text: string): boolean {
   return text.length <= 320 && ADDRESS.test(text);
 }
 
+/**
+ * What a header must never hold, exactly what the template's Sender pattern excludes: C0 and C1 controls, DEL,
+ * U+2028/2029 and the bidi overrides and isolates (common/render.ts UNSAFE_IN_HEADER).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters must never reach a header
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** Parses `address` or `Display Name <address>` (the display name may be quoted). */
 export function parseMailbox(text: string, variable: string): Mailbox {
   const value = text.trim();
   if (CONTROL.test(value))
-    throw new ConfigurationError(`${variable} must not contain control characters (CR, LF, NUL)`);
-  const named = /^(.*?)\s*<([^<>]+)>$/.exec(value);
+    throw new ConfigurationError(
+      `${variable} must not contain control characters, line separators or bidirectional overrides (CR, LF, NUL, U+2028, U+202E, ...)`,
+    );
+  const named = /^([\s\S]*?)\s*<([^<>]+)>$/.exec(value);
   const address = (named ? named[2] : value).trim();
   if (!isAddress(address)) {
     throw new ConfigurationError(

@@ -7,10 +7,12 @@
  *   a readable default (text as text, a JSON object as a table of its fields).
  * - Text: TextTemplate (not escaped); without it, text derived from the HTML template, or the default rendering.
  *   Every email has a text part.
+ * - Each part is cut at MAX_RENDERED_CHARS with a visible marker; a JSON message is kept to MAX_MESSAGE_DEPTH
+ *   levels (common/context.ts), so a small, deeply nested message cannot render a huge email.
  */
 import type * as HtmlToText from 'html-to-text';
 import type { TemplateContext } from '../common/context';
-import { defaultHtml, defaultSubject, defaultText, escapeHtml, headerSafe } from '../common/render';
+import { capRendered, defaultHtml, defaultSubject, defaultText, escapeHtml, headerSafe } from '../common/render';
 import type { CompiledTemplates } from './templates';
 
 export type RenderedEmail = { subject: string; html: string; text: string };
@@ -41,9 +43,11 @@ export function renderEmail(templates: CompiledTemplates, context: TemplateConte
   else if (text !== undefined) {
     html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body><pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre></body></html>\n`;
   } else html = defaultHtml(context);
+  // A template looping over the message could multiply it without bound: each part is cut, with a marker.
+  const cappedHtml = capRendered(html).text;
   return {
     subject,
-    html,
-    text: text ?? (templates.html ? htmlToText(html) : defaultText(context)),
+    html: cappedHtml,
+    text: capRendered(text ?? (templates.html ? htmlToText(cappedHtml) : defaultText(context))).text,
   };
 }

@@ -10,6 +10,7 @@
  *   `alarm: "SendingPaused"`, which the template's metric filter turns into an alarm.
  */
 import { CloudCronError } from '../common/errors';
+import type { FailureKind } from '../common/failures';
 
 // Each class names itself (see CloudCronError): the bundle is minified, which renames classes.
 
@@ -26,18 +27,22 @@ export abstract class SendError extends CloudCronError {
 export class RetryableSendError extends SendError {
   override name = 'RetryableSendError';
   readonly retryable = true;
+  readonly kind: FailureKind = 'retryable';
 }
 
 export class PermanentSendError extends SendError {
   override name = 'PermanentSendError';
   readonly retryable = false;
+  readonly kind: FailureKind = 'message';
 }
 
 export class SendingPausedError extends PermanentSendError {
   override name = 'SendingPausedError';
+  override readonly kind: FailureKind = 'paused';
 }
 
 /** A template stored in S3 could not be listed or read. Retryable (the next attempt reads S3 again). */
 export class TemplateStoreError extends CloudCronError {
   override name = 'TemplateStoreError';
+  readonly kind: FailureKind = 'retryable';
 }

@@ -37,6 +37,10 @@ const templates = createTemplateProvider({
   onStaleTemplates: (error) =>
     logger.warn('cannot refresh the S3 templates: using the cached ones', { error: error as Error }),
 });
-const idempotency = createIdempotency(config.idempotencyTable, config.idempotencyTtlSeconds, { keyPrefix: 'email' });
+// A fixed prefix (not the generated function name), as every channel has: records stay valid if the function is
+// replaced.
+const idempotency = createIdempotency(config.idempotencyTable, config.idempotencyTtlSeconds, {
+  keyPrefix: 'cloud-cron-email',
+});
 
 export const handler = createEmailHandler({ config, ses, templates, idempotency, logger });

@@ -2,6 +2,7 @@
  * Sends one batch with SES v2 SendEmail and turns SES's answers into the channel's error classes.
  */
 import { type SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { redact, redactedError } from '../common/redact';
 import { formatMailbox, type Mailbox } from './addresses';
 import type { Batch } from './batches';
 import type { RenderedEmail } from './compose';
@@ -48,11 +49,16 @@ const RETRYABLE = new Set(['TooManyRequestsException', 'LimitExceededException',
 
 type AwsError = Error & { $metadata?: { httpStatusCode?: number }; $fault?: 'client' | 'server'; $retryable?: unknown };
 
-/** Classifies an error from SendEmail. Unknown client errors are permanent; server faults and network errors retryable. */
+/**
+ * Classifies an error from SendEmail. Unknown client errors are permanent; server faults and network errors
+ * retryable. SES's texts can list the addresses that failed (MessageRejected names unverified identities): the
+ * message and the cause keep only a redacted copy.
+ */
 export function classifySendError(error: unknown): SendError {
   const e = (error instanceof Error ? error : new Error(String(error))) as AwsError;
   const code = e.name || 'Error';
-  const detail = e.message ? `: ${e.message}` : '';
+  const detail = e.message ? `: ${redact(e.message)}` : '';
+  error = redactedError(e);
   if (code in PAUSED) {
     return new SendingPausedError(
       `SES ${code}: ${PAUSED[code]}${detail}. No email can be sent until it is resolved in the SES console`,
@@ -75,6 +81,27 @@ export function classifySendError(error: unknown): SendError {
   return new RetryableSendError(`sending to SES failed (${code})${detail}; the event will be retried`, code, {
     cause: error,
   });
+}
+
+/** SES v2 refuses a message larger than 40 MB, counted after MIME encoding (base64 adds a third). */
+export const SES_MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Checks the email against SES's size limit before sending: the subject, both parts as base64 (4/3 of their
+ * UTF-8 size, plus a line break every 76 characters) and room for the headers. Permanent when over.
+ */
+export function assertSesSize(email: RenderedEmail, limit = SES_MAX_MESSAGE_BYTES): void {
+  const encoded = (text: string) => {
+    const base64 = Math.ceil(Buffer.byteLength(text, 'utf8') / 3) * 4;
+    return base64 + Math.ceil(base64 / 76) * 2;
+  };
+  const size = encoded(email.subject) + encoded(email.html) + encoded(email.text) + 8 * 1024;
+  if (size > limit) {
+    throw new PermanentSendError(
+      `the email is about ${size} bytes once encoded, larger than SES accepts (${limit}): shorten the template or the message`,
+      'MessageTooLarge',
+    );
+  }
 }
 
 /** Sends one batch; returns SES's message id. Throws a SendError. */

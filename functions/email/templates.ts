@@ -39,14 +39,21 @@ const ABSENT = new Set(['NoSuchKey', 'NotFound', 'AccessDenied', 'Forbidden']);
  * Finding none of the three is an error (a wrong prefix, or objects the role cannot read).
  */
 export async function readS3Templates(s3: S3Client, location: S3Location): Promise<TemplateSources> {
-  const { bucket, prefix, uri } = location;
+  const { bucket, prefix, uri, expectedOwner } = location;
   // Loaded here, not at init: only functions with TemplatesS3Uri read S3 (see index.ts).
   const { GetObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const sources: TemplateSources = {};
   for (const [part, file] of Object.entries(TEMPLATE_FILES) as [TemplatePart, string][]) {
     const key = `${prefix}${file}`;
     try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      // ExpectedBucketOwner: a bucket of another account (a deleted bucket's name taken over) is never read.
+      const object = await s3.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(expectedOwner ? { ExpectedBucketOwner: expectedOwner } : {}),
+        }),
+      );
       const source = (await object.Body?.transformToString('utf-8')) ?? '';
       if (source.trim()) sources[part] = { source, name: `s3://${bucket}/${key}` };
     } catch (e) {

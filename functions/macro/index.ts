@@ -25,7 +25,10 @@ export type MacroResponse =
 
 export const handler = async (event: MacroEvent): Promise<MacroResponse> => {
   try {
-    const fragment = transform(event.fragment, event.templateParameterValues ?? {});
+    const warnings: string[] = [];
+    const fragment = transform(event.fragment, event.templateParameterValues ?? {}, { warnings });
+    for (const warning of warnings)
+      logger.warn('template accepted with a warning', { requestId: event.requestId, warning });
     logger.info('template transformed', { requestId: event.requestId, transformId: event.transformId });
     return { requestId: event.requestId, status: 'success', fragment };
   } catch (e) {

@@ -12,7 +12,7 @@
  * different topics. Everything else in the template is left untouched.
  */
 
-import { validateSchedule } from '../common/schedule';
+import { runsAfter, validateSchedule } from '../common/schedule';
 import type { Template, TemplateResource } from '../common/template';
 import { MacroError } from './errors';
 import { parseSnsTopics, type TopicEntry } from './sns-topics';
@@ -86,7 +86,7 @@ function scheduleSites(fragment: Template): ScheduleSite[] {
   return sites;
 }
 
-function validateSchedules(fragment: Template, params: ParameterValues): void {
+function validateSchedules(fragment: Template, params: ParameterValues, warnings: string[], now: Date): void {
   for (const site of scheduleSites(fragment)) {
     const expression = resolve(fragment, params, site.expression);
     const timezone = resolve(fragment, params, site.timezone);
@@ -96,10 +96,20 @@ function validateSchedules(fragment: Template, params: ParameterValues): void {
           `${site.where}: schedule expression "${expression}": at() one-time schedules need EventBridge Scheduler (a ScheduleV2 event or AWS::Scheduler::Schedule); EventBridge rules accept only rate() and cron()`,
         );
       }
+      // A zone that is given must be valid, an empty one included (Scheduler's ScheduleExpressionTimezone is 1-50
+      // characters): leave it out for UTC. Classic rules have no zone.
+      const zone = site.scheduler && typeof timezone === 'string' ? timezone : undefined;
       try {
-        validateSchedule(expression, typeof timezone === 'string' && timezone ? timezone : undefined);
+        validateSchedule(expression, zone);
       } catch (e) {
         throw new MacroError(`${site.where}: ${(e as Error).message}`, { cause: e });
+      }
+      // Valid but spent (an at() in the past, a cron whose years are over): accepted, so a stack whose one-time
+      // schedule already ran stays updatable, and reported as a warning.
+      if (!runsAfter(expression, zone ?? 'UTC', now)) {
+        warnings.push(
+          `${site.where}: schedule expression "${expression}" has no run after ${now.toISOString()}; it will never fire`,
+        );
       }
     }
     const input = resolve(fragment, params, site.input);
@@ -268,13 +278,24 @@ function applyTopics(fragment: Template, params: ParameterValues): void {
   }
 }
 
+export type TransformOptions = {
+  /** Collects what is accepted but worth saying (a schedule that will never fire again). */
+  warnings?: string[];
+  /** The time schedules are judged against (default: now). */
+  now?: Date;
+};
+
 /** Returns the processed fragment; throws MacroError with a message that says what to fix. */
-export function transform(fragment: Template, parameterValues: ParameterValues = {}): Template {
+export function transform(
+  fragment: Template,
+  parameterValues: ParameterValues = {},
+  options: TransformOptions = {},
+): Template {
   if (!isObject(fragment) || !isObject(fragment.Resources)) {
     throw new MacroError('the template has no Resources section');
   }
   const out = structuredClone(fragment);
-  validateSchedules(out, parameterValues);
+  validateSchedules(out, parameterValues, options.warnings ?? [], options.now ?? new Date());
   applyTopics(out, parameterValues);
   return out;
 }

@@ -1,8 +1,9 @@
 /**
- * The SMS function's configuration, read from the environment the template sets and validated once at init.
- * Every failure names the variable (and the template parameter behind it).
+ * The SMS function's configuration table (see common/config.ts): each environment variable, the template
+ * parameter that sets it, and its validation. Read and checked once at init; every failure names the variable and
+ * the parameter behind it.
  */
-import { intEnv, listEnv, optionalEnv, requiredEnv } from '../common/config';
+import { parse, readSettings, type Setting } from '../common/config';
 import { ConfigurationError } from '../common/errors';
 
 type Env = Record<string, string | undefined>;
@@ -31,69 +32,73 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$/;
 export const MAX_RECIPIENTS = 50;
 
-export function loadSmsConfig(env: Env = process.env): SmsConfig {
-  const secretArn = requiredEnv('TWILIO_SECRET_ARN', env);
-  if (!SECRET_ARN.test(secretArn)) {
+function recipients(raw: string | undefined, where: string): string[] {
+  const list = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new ConfigurationError(`environment variable ${where} is required but is empty`);
+  const invalid = list.filter((r) => !E164.test(r));
+  if (invalid.length > 0) {
     throw new ConfigurationError(
-      `TWILIO_SECRET_ARN (parameter TwilioSecretArn) must be a Secrets Manager secret ARN, got "${secretArn}"`,
+      `${where} must hold E.164 numbers such as +15551234567; not valid: ${invalid.join(', ')}`,
     );
   }
+  if (list.length > MAX_RECIPIENTS) {
+    throw new ConfigurationError(`${where} holds ${list.length} numbers; at most ${MAX_RECIPIENTS} are allowed`);
+  }
+  return [...new Set(list)];
+}
 
-  const from = optionalEnv('TWILIO_FROM', env);
-  const messagingServiceSid = optionalEnv('TWILIO_MESSAGING_SERVICE_SID', env);
-  if ((from === undefined) === (messagingServiceSid === undefined)) {
+export const SMS_SETTINGS = {
+  secretArn: {
+    variable: 'TWILIO_SECRET_ARN',
+    from: { parameter: 'TwilioSecretArn' },
+    parse: parse.required(SECRET_ARN, 'a Secrets Manager secret ARN'),
+  },
+  from: {
+    variable: 'TWILIO_FROM',
+    from: { parameter: 'FromNumber' },
+    parse: parse.optional(
+      SENDER,
+      'an E.164 number (+15551234567), a 5-6 digit short code or an alphanumeric sender id of up to 11 characters',
+    ),
+  },
+  messagingServiceSid: {
+    variable: 'TWILIO_MESSAGING_SERVICE_SID',
+    from: { parameter: 'MessagingServiceSid' },
+    parse: parse.optional(MESSAGING_SERVICE_SID, 'MG followed by 32 hex digits'),
+  },
+  recipients: { variable: 'RECIPIENTS', from: { parameter: 'Recipients' }, parse: recipients },
+  template: { variable: 'MESSAGE_TEMPLATE', from: { parameter: 'MessageTemplate' }, parse: parse.text },
+  idempotencyTable: { variable: 'IDEMPOTENCY_TABLE', from: { resource: 'IdempotencyTable' }, parse: parse.required() },
+  timeoutMs: { variable: 'TWILIO_TIMEOUT_MS', from: { fixed: '5000' }, parse: parse.int(5000, 100, 30000) },
+  maxAttempts: { variable: 'TWILIO_MAX_ATTEMPTS', from: { fixed: '3' }, parse: parse.int(3, 1, 10) },
+  apiBaseUrl: {
+    variable: 'TWILIO_API_BASE_URL',
+    from: { local: true },
+    parse: (raw: string | undefined, where: string) =>
+      parse
+        .optional(/^https?:\/\/[^/\s]+\/?$/, 'a scheme and host such as http://127.0.0.1:4010')(raw, where)
+        ?.replace(/\/$/, ''),
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+export function loadSmsConfig(env: Env = process.env): SmsConfig {
+  const s = readSettings(SMS_SETTINGS, env);
+  if ((s.from === undefined) === (s.messagingServiceSid === undefined)) {
     throw new ConfigurationError(
       'set exactly one of TWILIO_FROM (parameter FromNumber) or TWILIO_MESSAGING_SERVICE_SID (parameter MessagingServiceSid)',
     );
   }
-  if (from !== undefined && !SENDER.test(from)) {
-    throw new ConfigurationError(
-      `TWILIO_FROM (parameter FromNumber) must be an E.164 number (+15551234567), a 5-6 digit short code or an alphanumeric sender id of up to 11 characters, got "${from}"`,
-    );
-  }
-  if (messagingServiceSid !== undefined && !MESSAGING_SERVICE_SID.test(messagingServiceSid)) {
-    throw new ConfigurationError(
-      `TWILIO_MESSAGING_SERVICE_SID (parameter MessagingServiceSid) must be MG followed by 32 hex digits, got "${messagingServiceSid}"`,
-    );
-  }
-
-  const recipients = listEnv('RECIPIENTS', env);
-  if (recipients.length === 0)
-    throw new ConfigurationError('environment variable RECIPIENTS (parameter Recipients) is required but is empty');
-  const invalid = recipients.filter((r) => !E164.test(r));
-  if (invalid.length > 0) {
-    throw new ConfigurationError(
-      `RECIPIENTS (parameter Recipients) must hold E.164 numbers such as +15551234567; not valid: ${invalid.join(', ')}`,
-    );
-  }
-  if (recipients.length > MAX_RECIPIENTS) {
-    throw new ConfigurationError(
-      `RECIPIENTS (parameter Recipients) holds ${recipients.length} numbers; at most ${MAX_RECIPIENTS} are allowed`,
-    );
-  }
-
-  const apiBaseUrl = optionalEnv('TWILIO_API_BASE_URL', env);
-  if (apiBaseUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(apiBaseUrl)) {
-    throw new ConfigurationError(
-      `TWILIO_API_BASE_URL must be a scheme and host such as http://127.0.0.1:4010, got "${apiBaseUrl}"`,
-    );
-  }
-
-  const timeoutMs = intEnv('TWILIO_TIMEOUT_MS', 5000, env);
-  if (timeoutMs < 100 || timeoutMs > 30000)
-    throw new ConfigurationError(`TWILIO_TIMEOUT_MS must be 100-30000, got ${timeoutMs}`);
-  const maxAttempts = intEnv('TWILIO_MAX_ATTEMPTS', 3, env);
-  if (maxAttempts < 1 || maxAttempts > 10)
-    throw new ConfigurationError(`TWILIO_MAX_ATTEMPTS must be 1-10, got ${maxAttempts}`);
-
   return {
-    secretArn,
-    sender: from !== undefined ? { from } : { messagingServiceSid: messagingServiceSid as string },
-    recipients: [...new Set(recipients)],
-    template: optionalEnv('MESSAGE_TEMPLATE', env),
-    idempotencyTable: requiredEnv('IDEMPOTENCY_TABLE', env),
-    timeoutMs,
-    maxAttempts,
-    apiBaseUrl: apiBaseUrl?.replace(/\/$/, ''),
+    secretArn: s.secretArn,
+    sender: s.from !== undefined ? { from: s.from } : { messagingServiceSid: s.messagingServiceSid as string },
+    recipients: s.recipients,
+    template: s.template,
+    idempotencyTable: s.idempotencyTable,
+    timeoutMs: s.timeoutMs,
+    maxAttempts: s.maxAttempts,
+    apiBaseUrl: s.apiBaseUrl,
   };
 }

@@ -9,9 +9,12 @@
  * - a request Twilio refuses for another reason (credentials, sender) is not retried here, and also fails the
  *   invocation, so the event is kept (retries, then the dead-letter queue) until the setting is fixed.
  */
+
+import { backoffDelay } from '../common/http';
 import type { Once } from '../common/idempotency';
+import { maskPhone } from '../common/redact';
 import { classifyTwilioError, RECIPIENT_ERROR_CODES, type TwilioFailure, type UnsentRecipient } from './errors';
-import type { SendSms } from './twilio';
+import { type SendSms, UNCONFIRMED } from './twilio';
 
 export type Outcome =
   | { status: 'sent'; sid: string; twilioStatus: string; numSegments: number }
@@ -58,19 +61,14 @@ class SendFailure extends Error {
   }
 }
 
-/** "+447700900123" -> "+44*******23": enough to tell recipients apart in logs, not enough to be personal data. */
-export function maskNumber(number: string): string {
-  if (number.length <= 5) return '*'.repeat(number.length);
-  return number.slice(0, 3) + '*'.repeat(number.length - 5) + number.slice(-2);
-}
-
-/** Delay before attempt `attempt + 1`: exponential with "equal jitter" (half fixed, half random). */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
+/** "+447700900123" -> "+44*******23" (common/redact.ts). */
+export const maskNumber = maskPhone;
+export { backoffDelay } from '../common/http';
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Time kept, beyond one request's timeout, to record the outcome before Lambda's timeout. */
+const START_MARGIN_MS = 1000;
 
 export async function deliverToAll(
   messageId: string,
@@ -96,8 +94,9 @@ export async function deliverToAll(
         if (failure.kind === 'recipient') {
           return { status: 'refused', code: failure.code ?? null, httpStatus: failure.status ?? null };
         }
-        if (failure.kind === 'rejected' || attempt >= maxAttempts) throw new SendFailure(failure);
-        const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+        if (failure.kind !== 'retryable' || attempt >= maxAttempts) throw new SendFailure(failure);
+        // Twilio's Retry-After when it sent one (at most 30 s), else exponential backoff with jitter.
+        const delay = Math.min(failure.retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random), 30_000);
         // Leave room for the retry itself plus a margin to record the outcome before Lambda's timeout.
         if (remainingMs() < delay + timeoutMs + 1000) {
           logger.warn('No time left to retry this recipient within the invocation', {
@@ -125,6 +124,20 @@ export async function deliverToAll(
   for (const [index, recipient] of recipients.entries()) {
     // Masked, plus the position in the Recipients list, which tells apart numbers that mask alike.
     const who = { recipient: maskNumber(recipient), recipientIndex: index };
+    // Never start a first attempt that Lambda's timeout could cut off: Twilio may accept a message whose answer
+    // never arrives, and the retry would send it again. The recipients left are retried by Lambda's retry.
+    if (remainingMs() < timeoutMs + START_MARGIN_MS) {
+      summary.unsent.push({
+        recipient,
+        failure: {
+          kind: 'retryable',
+          code: 'NoTimeLeft',
+          detail: 'not tried: the invocation had too little time left',
+        },
+      });
+      logger.warn('No time left in this invocation for this recipient: left for the retry', who);
+      continue;
+    }
     let ran = false;
     try {
       const outcome = await once<Outcome>(`${messageId}:${recipient}`, async () => {
@@ -141,12 +154,19 @@ export async function deliverToAll(
         });
       } else if (outcome.status === 'sent') {
         summary.sent += 1;
-        logger.info('SMS sent', {
-          ...who,
-          sid: outcome.sid,
-          twilioStatus: outcome.twilioStatus,
-          numSegments: outcome.numSegments,
-        });
+        if (outcome.twilioStatus === UNCONFIRMED) {
+          logger.warn(
+            'Twilio accepted the message but its answer could not be read: recorded as sent, never resent',
+            who,
+          );
+        } else {
+          logger.info('SMS sent', {
+            ...who,
+            sid: outcome.sid,
+            twilioStatus: outcome.twilioStatus,
+            numSegments: outcome.numSegments,
+          });
+        }
       } else {
         summary.refused += 1;
         const code = typeof outcome.code === 'number' ? outcome.code : undefined;

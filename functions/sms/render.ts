@@ -25,12 +25,19 @@ export function createRenderer(source: string | undefined): Render {
 
 export type SmsBody = SegmentInfo & { body: string; truncated: boolean; originalLength: number };
 
-/** Renders, trims and fits a body; an empty result is an error (Twilio would refuse it with 21602). */
+/** At least one character a person can see: letters, digits, punctuation, symbols (emoji). */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * Renders, trims and fits a body. A body with nothing visible (empty, or only spaces and zero-width or format
+ * characters such as U+200B and U+FEFF) is an error: Twilio would refuse an empty one (21602), and an invisible
+ * one would be sent and billed as a blank text.
+ */
 export function renderBody(render: Render, context: TemplateContext, limit = MAX_BODY_LENGTH): SmsBody {
   const text = render(context).trim();
-  if (!text) {
+  if (!VISIBLE.test(text)) {
     throw new EmptyMessageError(
-      `SNS message ${context.messageId} renders to an empty SMS body: check the MessageTemplate parameter or the message`,
+      `SNS message ${context.messageId} renders to an empty (or invisible) SMS body: check the MessageTemplate parameter or the message`,
     );
   }
   const fitted = fitBody(text, limit);

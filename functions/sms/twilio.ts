@@ -16,6 +16,7 @@ import Version from 'twilio/lib/base/Version';
 import type V2010 from 'twilio/lib/rest/api/V2010';
 import { MessageListInstance } from 'twilio/lib/rest/api/v2010/account/message';
 import { version as twilioVersion } from 'twilio/package.json';
+import { retryAfterMs } from '../common/http';
 import type { Sender } from './config';
 import { TwilioCredentialsError } from './errors';
 import { createTransport } from './transport';
@@ -68,6 +69,21 @@ export function parseCredentials(text: string | undefined, secretArn: string): T
 
 export type SentMessage = { sid: string; status: string; numSegments: number };
 
+/**
+ * The status recorded when Twilio answered 2xx with a body that is not a Message (a proxy's page, an empty body):
+ * Twilio accepted the request, so the message counts as sent and is never sent again.
+ */
+export const UNCONFIRMED = 'unconfirmed';
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
 /** Sends one SMS; rejects with the twilio client's error (RestException, TwilioServiceException, axios error). */
 export type SendSms = (to: string, body: string) => Promise<SentMessage>;
 
@@ -85,8 +101,20 @@ export function createTwilioSender(credentials: TwilioCredentials, options: Twil
     timeoutMs: options.timeoutMs,
     userAgent: `twilio-node/${twilioVersion} (${process.platform} ${process.arch}) node/${process.version} cloud-cron-sms`,
   });
-  // The Domain only calls request() on its client; the transport is that client.
-  const domain = new Domain(transport as unknown as Client, options.baseUrl ?? TWILIO_API);
+  // The Domain only calls request() on its client; the transport is that client. A 2xx answer that is not a JSON
+  // object would make the package throw (or build a Message without a sid): it is read as "accepted, unconfirmed".
+  let retryAfter: number | undefined;
+  const client = {
+    async request(opts: Parameters<typeof transport.request>[0]) {
+      const res = await transport.request(opts);
+      retryAfter = res.statusCode === 429 ? retryAfterMs(res.headers['retry-after']) : undefined;
+      if (res.statusCode >= 200 && res.statusCode < 300 && !isJsonObject(res.body)) {
+        return { ...res, body: JSON.stringify({ sid: UNCONFIRMED, status: UNCONFIRMED }) };
+      }
+      return res;
+    },
+  };
+  const domain = new Domain(client as unknown as Client, options.baseUrl ?? TWILIO_API);
   // Version is V2010's base class; the Message list only uses Version's request methods.
   const version = new Version(domain, '2010-04-01') as unknown as V2010;
   const messages = MessageListInstance(version, credentials.accountSid);
@@ -95,9 +123,22 @@ export function createTwilioSender(credentials: TwilioCredentials, options: Twil
       ? { from: options.sender.from }
       : { messagingServiceSid: options.sender.messagingServiceSid };
   return async (to, body) => {
-    const message = await messages.create({ to, body, ...sender });
+    let message: Awaited<ReturnType<typeof messages.create>>;
+    try {
+      message = await messages.create({ to, body, ...sender });
+    } catch (e) {
+      // A 429's Retry-After travels with the error, so the retry waits what Twilio asked for.
+      if (retryAfter !== undefined && e && typeof e === 'object')
+        (e as { retryAfterMs?: number }).retryAfterMs = retryAfter;
+      throw e;
+    }
     const segments = Number(message.numSegments);
-    return { sid: message.sid, status: message.status, numSegments: Number.isFinite(segments) ? segments : 0 };
+    // Never undefined: the idempotency record must be storable (DynamoDB refuses undefined values).
+    return {
+      sid: typeof message.sid === 'string' && message.sid ? message.sid : UNCONFIRMED,
+      status: typeof message.status === 'string' && message.status ? message.status : UNCONFIRMED,
+      numSegments: Number.isFinite(segments) ? segments : 0,
+    };
   };
 }
 

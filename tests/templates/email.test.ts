@@ -3,11 +3,9 @@
  * they should and refuse the rest, and least-privilege IAM as CloudFormation would resolve it.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
-import { SHARED } from '../../tooling/paths';
-import { sarProblems } from '../../tooling/sar';
+import { SAR_SUPPORTED_RESOURCE_TYPES, sarProblems } from '../../tooling/sar';
 import { resolver } from '../../tooling/template-env';
 
 const FILE = 'template-email.yaml';
@@ -40,9 +38,9 @@ function deployed(parameters: Record<string, string>) {
   const resources = resolver(translated, { parameters: { ...REQUIRED, ...parameters }, placeholders: true }).value(
     translated.Resources,
   ) as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  const role = resources.EmailFunctionRole.Properties as {
+  const role = resources.EmailRole.Properties as {
     Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
-    ManagedPolicyArns: string[];
+    ManagedPolicyArns?: string[];
   };
   const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
   return { resources, role, statements };
@@ -74,7 +72,7 @@ describe('template-email.yaml', () => {
   test('every parameter has a description and a constraint; every output a description', () => {
     for (const [name, p] of Object.entries(template.Parameters ?? {})) {
       expect([name, Boolean(p.Description)]).toEqual([name, true]);
-      const constrained = p.AllowedPattern || p.AllowedValues || p.MaxLength !== undefined;
+      const constrained = p.AllowedPattern || p.AllowedValues || p.MaxLength !== undefined || p.MaxValue !== undefined;
       expect([name, Boolean(constrained)]).toEqual([name, true]);
       if (p.AllowedPattern) expect([name, Boolean(p.ConstraintDescription)]).toEqual([name, true]);
     }
@@ -92,11 +90,8 @@ describe('template-email.yaml', () => {
 
   test('translates with only the required parameters, into SAR-supported resource types', () => {
     const { resources } = deployed({});
-    const supported = JSON.parse(readFileSync(join(SHARED, 'sar', 'supported-resource-types.json'), 'utf8')) as {
-      supportedResourceTypes: string[];
-    };
     for (const [id, r] of Object.entries(resources))
-      expect([id, supported.supportedResourceTypes.includes(r.Type)]).toEqual([id, true]);
+      expect([id, SAR_SUPPORTED_RESOURCE_TYPES.includes(r.Type)]).toEqual([id, true]);
     expect(Object.values(resources).map((r) => r.Type)).not.toContain('AWS::Lambda::EventInvokeConfig');
   });
 });
@@ -190,20 +185,26 @@ describe('least privilege', () => {
         Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: 'arn:aws:s3:::team-templates/email/nightly/*',
+        Condition: { StringEquals: { 's3:ResourceAccount': '123456789012' } },
       },
     ]);
   });
 
-  test('no statement uses a wildcard resource; only the basic execution role is attached', () => {
+  test('no statement uses a wildcard resource; no managed policy is attached', () => {
     const { statements, role } = deployed({ TemplatesS3Uri: 's3://b-1/p/', ConfigurationSetName: 'c' });
     for (const s of statements) {
       for (const r of ([] as string[]).concat(s.Resource)) expect([s.Sid, r]).not.toEqual([s.Sid, '*']);
     }
-    expect(role.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
-    // The only other statement is SAM's, for the function's dead-letter queue.
-    expect(statements.filter((s) => !s.Sid)).toEqual([
-      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '<FunctionDeadLetterQueue.Arn>' },
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'WriteOwnLogs',
+      'SendAsSenderOnly',
+      'IdempotencyRecords',
+      'DeadLetter',
+      'ReadTemplates',
     ]);
+    expect(statements.find((s) => s.Sid === 'WriteOwnLogs')?.Resource).toBe('<EmailLogGroup.Arn>');
+    expect(statements.find((s) => s.Sid === 'DeadLetter')?.Resource).toBe('<FunctionDeadLetterQueue.Arn>');
   });
 });
 
@@ -224,6 +225,7 @@ describe('wiring', () => {
       HTML_TEMPLATE: '',
       TEXT_TEMPLATE: '',
       TEMPLATES_S3_URI: '',
+      TEMPLATES_BUCKET_OWNER: '123456789012',
       CONFIGURATION_SET_NAME: '',
       IDEMPOTENCY_TABLE: '<IdempotencyTable>',
       POWERTOOLS_SERVICE_NAME: 'cloud-cron-email',
@@ -251,6 +253,7 @@ describe('wiring', () => {
       FunctionName: '<EmailFunction>',
       Principal: 'sns.amazonaws.com',
       SourceArn: REQUIRED.SnsTopicArn,
+      SourceAccount: '123456789012',
     });
     const policy = resources.SubscriptionDeadLetterQueuePolicy.Properties as {
       PolicyDocument: { Statement: unknown[] };
@@ -274,9 +277,9 @@ describe('wiring', () => {
     });
   });
 
-  test('the SendingPaused alarm watches the metric its filter produces, for this function', () => {
+  test('the ChannelPaused alarm watches the metric its filter produces, for this function', () => {
     const { resources } = deployed({ AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:alarms' });
-    const filter = resources.SendingPausedMetricFilter.Properties as {
+    const filter = resources.PausedMetricFilter.Properties as {
       FilterPattern: string;
       LogGroupName: string;
       MetricTransformations: {
@@ -285,11 +288,11 @@ describe('wiring', () => {
         Dimensions: { Key: string; Value: string }[];
       }[];
     };
-    expect(filter.FilterPattern).toBe('{ $.alarm = "SendingPaused" }');
+    expect(filter.FilterPattern).toBe('{ $.alarm = "ChannelPaused" }');
     expect(filter.LogGroupName).toBe('<EmailLogGroup>');
     expect((resources.EmailFunction.Properties.LoggingConfig as { LogGroup: string }).LogGroup).toBe('<EmailLogGroup>');
     const [metric] = filter.MetricTransformations;
-    expect(resources.SendingPausedAlarm.Properties).toMatchObject({
+    expect(resources.PausedAlarm.Properties).toMatchObject({
       Namespace: metric.MetricNamespace,
       MetricName: metric.MetricName,
       Dimensions: [{ Name: metric.Dimensions[0].Key, Value: '<EmailFunction>' }],
@@ -297,7 +300,7 @@ describe('wiring', () => {
     });
     // Powertools Logger writes the function name as function_name: the dimension's source.
     expect(metric.Dimensions[0].Value).toBe('$.function_name');
-    expect(deployed({}).resources.SendingPausedAlarm.Properties.AlarmActions).toBeUndefined();
+    expect(deployed({}).resources.PausedAlarm.Properties.AlarmActions).toBeUndefined();
   });
 
   test('both dead-letter queues have an alarm', () => {

@@ -17,6 +17,7 @@ import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
 import { nestedApps, nestedParameters } from '../../tooling/nested-apps';
 import { EVENTS, ROOT } from '../../tooling/paths';
+import { projectPython } from '../../tooling/python';
 import { resolver } from '../../tooling/template-env';
 import { parameterProblem } from '../../tooling/template-params';
 
@@ -39,7 +40,7 @@ const apps = Object.entries(parent.Resources)
 /** samconfig.toml's parameter_overrides, as `sam deploy` passes them (TOML read by Python's tomllib). */
 function samconfigParameters(): Record<string, string> {
   const json = execFileSync(
-    'python3',
+    projectPython(),
     [
       '-c',
       'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
@@ -92,13 +93,14 @@ test('cfn-lint reports nothing on examples/parent/template.yaml', () => {
   expect(describeFindings(cfnLint(PARENT_FILE))).toEqual([]);
 });
 
-test('the parent uses only the SAM transform and nests the five parts', () => {
+test('the parent uses only the SAM transform and nests its parts', () => {
   expect(parent.Transform).toBe('AWS::Serverless-2016-10-31');
   expect(Object.fromEntries(apps.map((a) => [a.id, templateOf(a)]))).toEqual({
     Mirror: 'template-mirror.yaml',
     Job: 'template-scheduled-lambda.yaml',
     ReportEmail: 'template-email.yaml',
     AlertSms: 'template-sms.yaml',
+    AlertSlack: 'template-webhook.yaml',
   });
   const topics = Object.entries(parent.Resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic');
   expect(topics.map(([id]) => id).sort()).toEqual(['AlertsTopic', 'ReportsTopic']);
@@ -298,7 +300,13 @@ describe('SAM translation', () => {
     expect(cfn.Resources.ReportsTopic.Type).toBe('AWS::SNS::Topic');
     // The Location parameters are consumed by the transform (here: by the replacement above), so only they may be
     // reported unused in the processed template.
-    const consumed = ['MirrorApplicationId', 'EmailApplicationId', 'SmsApplicationId', 'ApplicationsVersion'];
+    const consumed = [
+      'MirrorApplicationId',
+      'EmailApplicationId',
+      'SmsApplicationId',
+      'WebhookApplicationId',
+      'ApplicationsVersion',
+    ];
     const findings = cfnLint(cfn).filter(
       (f) => !(f.Rule.Id === 'W2001' && consumed.some((name) => f.Message === `Parameter ${name} not used.`)),
     );

@@ -59,7 +59,7 @@ test('the SAR publishability check finds no problem', () => {
 test('every parameter has a Description and a constraint; every output a Description', () => {
   for (const [name, p] of Object.entries(template.Parameters ?? {})) {
     expect([name, Boolean(p.Description)]).toEqual([name, true]);
-    const constrained = p.AllowedValues !== undefined || p.AllowedPattern !== undefined;
+    const constrained = p.AllowedValues !== undefined || p.AllowedPattern !== undefined || p.MaxValue !== undefined;
     expect([name, constrained]).toEqual([name, true]);
     if (p.AllowedPattern) expect([name, Boolean(p.ConstraintDescription)]).toEqual([name, true]);
   }
@@ -100,26 +100,28 @@ describe.each([
       Protocol: 'lambda',
       TopicArn: { Ref: 'SnsTopicArn' },
       FilterPolicy: { 'Fn::If': ['HasFilterPolicy', { Ref: 'FilterPolicy' }, { Ref: 'AWS::NoValue' }] },
-      FilterPolicyScope: { Ref: 'FilterPolicyScope' },
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      FilterPolicyScope: { 'Fn::If': ['HasFilterPolicy', { Ref: 'FilterPolicyScope' }, { Ref: 'AWS::NoValue' }] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'Arn'] } },
     });
     const fn = cfn.Resources.SmsFunction.Properties as Record<string, unknown>;
-    expect(fn.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+    expect(fn.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': ['FunctionDeadLetterQueue', 'Arn'] } });
     const permission = Object.values(cfn.Resources).find((r) => r.Type === 'AWS::Lambda::Permission');
     expect(permission?.Properties).toMatchObject({ Principal: 'sns.amazonaws.com', SourceArn: { Ref: 'SnsTopicArn' } });
   });
 
-  test('an event in the dead-letter queue raises an alarm, sent to AlarmTopicArn when one is given', () => {
+  test('both dead-letter queues and the paused metric raise alarms, sent to AlarmTopicArn when one is given', () => {
     const alarms = Object.values(cfn.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0].Properties).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      AlarmActions: { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] },
-    });
+    expect(alarms).toHaveLength(3);
+    const sqs = alarms.filter((a) => a.Properties?.Namespace === 'AWS/SQS');
+    expect(sqs.map((a) => (a.Properties as { Dimensions: { Value: unknown }[] }).Dimensions[0].Value)).toEqual([
+      { 'Fn::GetAtt': ['FunctionDeadLetterQueue', 'QueueName'] },
+      { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'QueueName'] },
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual({
+        'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }],
+      });
+    }
   });
 
   test('least privilege: the only role names every resource, and no managed policy is attached', () => {
@@ -155,6 +157,7 @@ describe.each([
         Target: 'es2022',
         Sourcemap: false,
         MainFields: 'module,main',
+        External: ['source-map'],
         EntryPoints: ['functions/sms/index.ts'],
       },
     });

@@ -13,6 +13,7 @@ import type { NestedApp } from '../nested-apps';
 import { ROOT } from '../paths';
 import type { ResolveContext } from '../template-env';
 import type { TwilioStandin } from '../twilio-standin';
+import type { WebhookStandin } from '../webhook-standin';
 import type { FilterScope } from './filter-policy';
 import type { CheckedOptions } from './options';
 
@@ -23,12 +24,13 @@ export const STACK_NAME = 'cloud-cron-demo';
 
 /**
  * What the demo gives the parent's required parameters (the rest keep their Defaults). The SAR application ids
- * name our own apps; the Twilio secret is the one the run creates.
+ * name our own apps; the Twilio and Slack secrets are the ones the run creates.
  */
 export const DEMO_PARAMETERS: Record<string, string> = {
   MirrorApplicationId: `arn:aws:serverlessrepo:${REGION}:123456789012:applications/${app('mirror').sarName}`,
   EmailApplicationId: `arn:aws:serverlessrepo:${REGION}:123456789012:applications/${app('email').sarName}`,
   SmsApplicationId: `arn:aws:serverlessrepo:${REGION}:123456789012:applications/${app('sms').sarName}`,
+  WebhookApplicationId: `arn:aws:serverlessrepo:${REGION}:123456789012:applications/${app('webhook').sarName}`,
   SourceRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check',
   EmailSender: 'cron@example.com',
   EmailRecipients: 'ops@example.com,team@example.com',
@@ -72,6 +74,8 @@ export type Delivery = {
 
 export type SentEmail = { from: string; to: string[]; cc: string[]; subject: string; text: string; html: string };
 export type SentText = { from: string; to: string; body: string };
+/** A request a webhook target received, with the stand-in's verdict against the vendor's contract. */
+export type SentPost = { preset: string; body: unknown; valid: boolean; violations: string[] };
 
 export type Aws = {
   endpoint: string;
@@ -82,6 +86,8 @@ export type Aws = {
 export type Local = {
   twilio?: TwilioStandin;
   twilioUrl: string;
+  /** The loopback stand-in of the webhook targets (the Slack incoming webhook of the example). */
+  webhooks: WebhookStandin;
   recorder: EmailRecorder;
   targets: { url: string };
 };
@@ -119,6 +125,7 @@ export type DemoContext = {
   deliveries?: Delivery[];
   emails?: SentEmail[];
   texts?: SentText[];
+  posts?: SentPost[];
   files?: string[];
   summary?: string[];
 };

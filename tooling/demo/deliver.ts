@@ -12,6 +12,7 @@ import {
   need,
   type Published,
   type SentEmail,
+  type SentPost,
   type SentText,
 } from './context';
 import { explainFilterPolicy, type FilterScope } from './filter-policy';
@@ -107,7 +108,7 @@ export const deliverStep: Step<DemoContext> = {
 };
 
 /** Files a run writes to the out folder; what matches from an earlier run is removed first. */
-export const OUTPUT_FILES = /^(email-\d+\.(html|txt)|texts\.txt|summary\.txt|result\.json)$/;
+export const OUTPUT_FILES = /^(email-\d+\.(html|txt)|slack-\d+\.json|texts\.txt|summary\.txt|result\.json)$/;
 
 export const showStep: Step<DemoContext> = {
   id: 'show',
@@ -152,12 +153,24 @@ export const showStep: Step<DemoContext> = {
       writeFileSync(file, `${texts.map((t) => `to ${t.to} from ${t.from}\n${t.body}\n`).join('\n')}`);
       files.push(file);
     }
-    const summary = summaryLines(emails, texts, need(ctx, 'deliveries'), local);
+    const posts: SentPost[] = local.webhooks.delivered('slack').map((r) => ({
+      preset: String(r.preset),
+      body: r.json,
+      valid: r.verdict.ok,
+      violations: r.verdict.ok ? [] : r.verdict.violations,
+    }));
+    posts.forEach((p, i) => {
+      const file = join(out, `slack-${i + 1}.json`);
+      writeFileSync(file, `${JSON.stringify(p.body, null, 2)}\n`);
+      files.push(file);
+    });
+    const summary = summaryLines(emails, texts, posts, need(ctx, 'deliveries'), local);
     const summaryFile = join(out, 'summary.txt');
     writeFileSync(summaryFile, `${summary.join('\n')}\n`);
     files.push(summaryFile);
     ctx.emails = emails;
     ctx.texts = texts;
+    ctx.posts = posts;
     ctx.files = files;
     ctx.summary = summary;
     const sentToEmail = deliveries.filter((d) => d.delivered && d.channel === 'email').length;
@@ -165,14 +178,27 @@ export const showStep: Step<DemoContext> = {
     if (emails.length === 0 && sentToEmail > 0) throw new Error('the email function ran but SES received nothing');
     if (local.twilio && texts.length === 0 && sentToSms > 0)
       throw new Error('the SMS function ran but Twilio received nothing');
+    if (posts.length === 0 && deliveries.some((d) => d.delivered && d.channel === 'webhook'))
+      throw new Error('the webhook function ran but Slack received nothing');
+    const invalid = posts.filter((p) => !p.valid);
+    if (invalid.length > 0)
+      throw new Error(
+        `Slack would refuse what the webhook function sent: ${invalid.flatMap((p) => p.violations).join('; ')}`,
+      );
     return [
-      `${emails.length} email(s), ${local.twilio ? `${texts.length} text(s)` : `texts sent through ${local.twilioUrl}`}`,
+      `${emails.length} email(s), ${local.twilio ? `${texts.length} text(s)` : `texts sent through ${local.twilioUrl}`}, ${posts.length} Slack message(s)`,
     ];
   },
 };
 
 /** What was sent, for people: each email (head of its text part), each text, each message a filter dropped. */
-export function summaryLines(emails: SentEmail[], texts: SentText[], deliveries: Delivery[], local: Local): string[] {
+export function summaryLines(
+  emails: SentEmail[],
+  texts: SentText[],
+  posts: SentPost[],
+  deliveries: Delivery[],
+  local: Local,
+): string[] {
   const lines: string[] = [];
   emails.forEach((e, i) => {
     lines.push(
@@ -191,6 +217,19 @@ export function summaryLines(emails: SentEmail[], texts: SentText[], deliveries:
     lines.push(`SMS to ${t.to} from ${t.from}: ${t.body.length} chars`, ...t.body.split('\n').map((l) => `  | ${l}`));
   }
   if (!local.twilio) lines.push(`SMS sent through ${local.twilioUrl}: see that service for the messages`);
+  posts.forEach((p, i) => {
+    type Text = { text: string };
+    const blocks = (p.body as { blocks?: { text?: Text; fields?: Text[]; elements?: Text[] }[] }).blocks ?? [];
+    lines.push(
+      `SLACK ${i + 1} (incoming webhook stand-in, Block Kit ${p.valid ? 'valid' : `INVALID: ${p.violations.join('; ')}`}):`,
+      ...blocks.flatMap((b) =>
+        [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]
+          .filter((t): t is Text => t !== undefined)
+          .map((t) => `  | ${t.text.replace(/\n/g, ' ')}`),
+      ),
+      `  written to slack-${i + 1}.json`,
+    );
+  });
   for (const d of deliveries.filter((x) => !x.delivered)) {
     lines.push(`NOT SENT: ${d.topic} message ${d.messageId} dropped by ${d.subscription} (${d.channel}): ${d.reason}`);
   }

@@ -19,6 +19,7 @@ import { ROOT } from '../paths';
 import { type ResolveContext, resolver } from '../template-env';
 import { parameterProblems } from '../template-params';
 import { startTwilioStandin, type TwilioStandin } from '../twilio-standin';
+import { startWebhookStandin } from '../webhook-standin';
 import {
   type Channel,
   clientsOf,
@@ -39,7 +40,7 @@ export const buildStep: Step<DemoContext> = {
   id: 'build',
   title: 'build the functions (esbuild, options from the templates) and the example job',
   async run() {
-    const built = await buildAll(ROOT, ['macro', 'email', 'sms']);
+    const built = await buildAll(ROOT, ['macro', ...channelFunctions()]);
     await buildExampleJob();
     return [[...built.map((b) => b.name), EXAMPLE_JOB_BUNDLE].map((n) => `dist/${n}/index.js`).join(', ')];
   },
@@ -78,7 +79,7 @@ export const awsStep: Step<DemoContext> = {
 
 export const standInsStep: Step<DemoContext> = {
   id: 'stand-ins',
-  title: 'start the local stand-ins (Twilio Messages API, SES recorder, demo endpoints)',
+  title: 'start the local stand-ins (Twilio Messages API, SES recorder, Slack webhook, demo endpoints)',
   async run(ctx) {
     const aws = need(ctx, 'aws');
     let twilio: TwilioStandin | undefined;
@@ -93,19 +94,22 @@ export const standInsStep: Step<DemoContext> = {
     ctx.cleanups.push(() => recorder.stop());
     const targets = await startTargets();
     ctx.cleanups.push(() => targets.close());
-    ctx.local = { twilio, twilioUrl, recorder, targets };
+    const webhooks = await startWebhookStandin();
+    ctx.cleanups.push(() => webhooks.stop());
+    ctx.local = { twilio, twilioUrl, recorder, targets, webhooks };
     ctx.payload = ctx.options.payload
       ? { source: ctx.options.payload.file, value: ctx.options.payload.value }
       : { source: 'the demo health check of the local endpoints', value: demoPayload(targets.url) };
     return [
-      `Twilio ${twilioUrl}${twilio ? ' (stand-in)' : ''}; SES via recorder ${recorder.endpoint}; endpoints ${targets.url}`,
+      `Twilio ${twilioUrl}${twilio ? ' (stand-in)' : ''}; SES via recorder ${recorder.endpoint}; Slack stand-in ${new URL(webhooks.url('slack')).origin}; endpoints ${targets.url}`,
     ];
   },
 };
 
 export const resourcesStep: Step<DemoContext> = {
   id: 'resources',
-  title: "create the parent's topics, the SES identity, the Twilio secret, idempotency tables and channel queues",
+  title:
+    "create the parent's topics, the SES identity, the Twilio and Slack secrets, idempotency tables and channel queues",
   async run(ctx) {
     const aws = need(ctx, 'aws');
     const { sns, sqs } = clientsOf(aws);
@@ -147,7 +151,16 @@ export const resourcesStep: Step<DemoContext> = {
         }),
       )
     ).ARN!;
-    resolve.parameters = { ...resolve.parameters, TwilioSecretArn: secretArn };
+    // The Slack incoming-webhook URL is a credential: it lives in a secret, as in a deployment.
+    const slackSecretArn = (
+      await new SecretsManagerClient(aws.client).send(
+        new CreateSecretCommand({
+          Name: `${STACK_NAME}/slack-${stamp}`,
+          SecretString: need(ctx, 'local').webhooks.url('slack'),
+        }),
+      )
+    ).ARN!;
+    resolve.parameters = { ...resolve.parameters, TwilioSecretArn: secretArn, SlackSecretArn: slackSecretArn };
 
     const nested = nestedApps(parent, PARENT, resolve);
     const job = nested.find((n) => n.app.ships === 'location');
@@ -228,3 +241,11 @@ export const resourcesStep: Step<DemoContext> = {
     ];
   },
 };
+
+/** The functions of the parent's channel apps (those subscribed to a topic), which the run builds. */
+export function channelFunctions(): string[] {
+  const parent = loadTemplate(PARENT);
+  return nestedApps(parent, PARENT, { parameters: DEMO_PARAMETERS })
+    .filter((n) => 'SnsTopicArn' in n.parameters)
+    .flatMap((n) => [...n.app.functions]);
+}

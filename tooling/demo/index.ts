@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setUp } from '../setup';
 import {
   type Delivery,
   type DemoContext,
@@ -24,6 +25,7 @@ import {
   need,
   type Published,
   type SentEmail,
+  type SentPost,
   type SentText,
 } from './context';
 import { deliverStep, showStep } from './deliver';
@@ -54,6 +56,8 @@ export type StartResult = {
   emails: SentEmail[];
   /** Texts the Twilio stand-in accepted (empty when a Twilio API was given: see that service). */
   texts: SentText[];
+  /** What the Slack incoming-webhook stand-in received, checked against Slack's Block Kit contract. */
+  posts: SentPost[];
   outDir: string;
   /** Files written to outDir. */
   files: string[];
@@ -75,7 +79,12 @@ export const DEFAULT_STEPS: readonly Step<DemoContext>[] = [
   showStep,
 ];
 
-export type StartHooks = { reporter?: Reporter; steps?: readonly Step<DemoContext>[] };
+export type StartHooks = {
+  reporter?: Reporter;
+  steps?: readonly Step<DemoContext>[];
+  /** Where the set-up check says what it found or installed (default: nowhere). */
+  log?: (line: string) => void;
+};
 
 /**
  * Runs the demo. Options are checked first (StartOptionsError names the flag at fault) and nothing starts when one is
@@ -84,6 +93,9 @@ export type StartHooks = { reporter?: Reporter; steps?: readonly Step<DemoContex
  */
 export async function start(options: StartOptions = {}, hooks: StartHooks = {}): Promise<StartResult> {
   const checked = checkOptions(options);
+  // moto_server, unless another AWS emulator is given: found or installed now, or named with its install command
+  // (SetupError) before anything starts.
+  if (!checked.awsEndpoint) await setUp('start', { log: hooks.log ?? (() => undefined) });
   const ctx: DemoContext = {
     options: checked,
     cleanups: [],
@@ -132,6 +144,7 @@ function resultOf(ctx: DemoContext, steps: StepRecord[], stop: () => Promise<voi
     deliveries: ctx.deliveries ?? [],
     emails: ctx.emails ?? [],
     texts: ctx.texts ?? [],
+    posts: ctx.posts ?? [],
     outDir: ctx.options.outDir,
     files: ctx.files ?? [],
     summary: ctx.summary ?? [],

@@ -234,8 +234,8 @@ test('persistent throttling fails the invocation as retryable; the retry then se
   const [failed] = await invokeBundle<EmailResult>('email', [e], env);
   expect(failed.ok).toBe(false);
   expect(!failed.ok && failed.error).toEqual({
-    name: 'RetryableSendError',
-    message: expect.stringContaining('TooManyRequestsException'),
+    name: 'DeliveryFailedError',
+    message: expect.stringContaining('retryable TooManyRequestsException'),
   });
   expect(recorder.sends).toHaveLength(0);
   const [retry] = await invokeBundle<EmailResult>('email', [e], env);
@@ -250,8 +250,10 @@ test('a broken template fails the invocation with an error naming the template, 
   expect(res.ok).toBe(false);
   if (res.ok) return;
   // This name and message are what Lambda puts on the event in the dead-letter queue (ErrorCode/ErrorMessage).
-  expect(res.error.name).toBe('TemplateError');
-  expect(res.error.message).toMatch(/^template HtmlTemplate \(HTML_TEMPLATE\) is invalid: it does not compile: /);
+  expect(res.error.name).toBe('DeliveryFailedError');
+  expect(res.error.message).toMatch(
+    /^email: 1 message\(s\) not delivered: message [^:]+: message TemplateError \(template HtmlTemplate \(HTML_TEMPLATE\) is invalid: it does not compile: /,
+  );
   expect(res.logs).toContain('"template":"HtmlTemplate (HTML_TEMPLATE)"');
   expect(recorder.attempts()).toBe(0);
   expect(await motoSentSince(before)).toHaveLength(0);
@@ -264,13 +266,17 @@ test('an SES refusal (unverified sender) fails permanently with the reason', asy
   const env = await envFor({ Sender: 'Someone <someone@unverified.example.net>' });
   const [res] = await invokeBundle<EmailResult>('email', [withMessageId(event('email-text.json'), 'unverified')], env);
   expect(res.ok).toBe(false);
+  // The reason is kept, the address masked (personal data never reaches the dead-letter queue's ErrorMessage).
   expect(!res.ok && res.error).toEqual({
-    name: 'PermanentSendError',
-    message: expect.stringMatching(/^SES MessageRejected: SES rejected the message .*someone@unverified\.example\.net/),
+    name: 'DeliveryFailedError',
+    message: expect.stringMatching(
+      /message MessageRejected \(batch 1: SES MessageRejected: SES rejected the message .*s\*\*\*@unverified\.example\.net/,
+    ),
   });
+  expect(!res.ok && res.error.message).not.toContain('someone@unverified');
 });
 
-test('a paused account fails with SendingPausedError and logs the line the alarm counts', async () => {
+test('a paused account fails as paused and logs the line the alarm counts', async () => {
   const env = await envFor({});
   recorder.failNext(1, {
     status: 400,
@@ -278,11 +284,11 @@ test('a paused account fails with SendingPausedError and logs the line the alarm
     message: 'Sending is paused for this account.',
   });
   const [res] = await invokeBundle<EmailResult>('email', [withMessageId(event('email-text.json'), 'paused')], env);
-  expect(!res.ok && res.error.name).toBe('SendingPausedError');
-  const line = res.logs.split('\n').find((l) => l.includes('"alarm":"SendingPaused"'));
+  expect(!res.ok && res.error.message).toContain('paused SendingPausedException');
+  const line = res.logs.split('\n').find((l) => l.includes('"alarm":"ChannelPaused"'));
   expect(line).toBeDefined();
-  // The template's metric filter matches { $.alarm = "SendingPaused" } with the FunctionName dimension from $.function_name.
-  expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'ERROR', alarm: 'SendingPaused', function_name: 'test' });
+  // The template's metric filter matches { $.alarm = "ChannelPaused" } with the FunctionName dimension from $.function_name.
+  expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'ERROR', alarm: 'ChannelPaused', function_name: 'test' });
 });
 
 test('templates from TemplatesS3Uri are used for the parts without an inline template', async () => {
@@ -315,7 +321,7 @@ test('a TemplatesS3Uri holding no template fails with a clear error', async () =
   const env = await envFor({ TemplatesS3Uri: 's3://team-templates/nothing-here/' });
   const [res] = await invokeBundle<EmailResult>('email', [withMessageId(event('email-text.json'), 's3-empty')], env);
   expect(!res.ok && res.error).toEqual({
-    name: 'TemplateStoreError',
+    name: 'DeliveryFailedError',
     message: expect.stringContaining(
       'TemplatesS3Uri s3://team-templates/nothing-here/ holds none of subject.hbs, html.hbs, text.hbs',
     ),

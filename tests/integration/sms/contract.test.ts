@@ -1,14 +1,12 @@
 /**
  * Contract test: the built SMS bundle sends through Prism serving Twilio's own OpenAPI description
- * (../shared/twilio/twilio_api_v2010.json) in --errors mode; every request the function makes must pass Prism's
- * validation (path, form body, Basic auth), with no violation reported.
- *
- * Without ../shared the test cannot run: it says so loudly and is reported as skipped, never as passed.
+ * (twilio_api_v2010.json, from the npm package @twilio-alpha/mcp) in --errors mode; every request the function
+ * makes must pass Prism's validation (path, form body, Basic auth), with no violation reported.
  */
 import { randomUUID } from 'node:crypto';
 import { invokeBundle } from '../../../tooling/invoke';
 import { type Moto, startMoto } from '../../../tooling/moto';
-import { type Prism, startPrism, TWILIO_SPEC, twilioSpecAvailable } from '../../../tooling/twilio-prism';
+import { type Prism, startPrism } from '../../../tooling/twilio-prism';
 import {
   ACCOUNT_SID,
   API_KEY_SECRET,
@@ -22,21 +20,11 @@ import {
   templateEnv,
 } from './harness';
 
-const available = twilioSpecAvailable();
-if (!available) {
-  const bar = '!'.repeat(100);
-  console.warn(
-    `\n${bar}\n!! SKIPPED: SMS contract test against Twilio's OpenAPI spec.\n!! ${TWILIO_SPEC} was not found: ` +
-      `../shared must sit beside the checkout.\n!! The SMS function's requests were NOT checked against Twilio's contract.\n${bar}\n`,
-  );
-}
-const describeContract = available ? describe : describe.skip;
-
 type SmsResult = { messages: number; sent: number; refused: number; duplicates: number };
 const TABLE = 'cloud-cron-sms-contract';
 const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
-describeContract("SMS requests against Twilio's OpenAPI description (Prism)", () => {
+describe("SMS requests against Twilio's OpenAPI description (Prism)", () => {
   let moto: Moto;
   let prism: Prism;
   let tokenSecretArn: string;

@@ -146,8 +146,8 @@ test('a persistent 429 fails the invocation after the others are sent; the retry
   const [first] = await invokeBundle<SmsResult>('sms', [event], env({ Recipients: recipients }));
   expect(first.ok).toBe(false);
   if (first.ok) return;
-  expect(first.error.name).toBe('SmsDeliveryError');
-  expect(first.error.message).toContain('1 recipient(s) not sent (retryable 20429)');
+  expect(first.error.name).toBe('DeliveryFailedError');
+  expect(first.error.message).toContain('retryable 20429 (recipient 1 (+15*******02))');
   expect([sentTo(ALICE), sentTo(BOB), sentTo(CAROL)]).toEqual([1, 3, 1]);
 
   // Lambda's retry (a fresh process here): only BOB has no record, and now Twilio accepts.
@@ -209,8 +209,8 @@ test('credentials Twilio refuses fail the invocation without retrying each recip
 
   expect(result.ok).toBe(false);
   if (result.ok) return;
-  expect(result.error.name).toBe('SmsDeliveryError');
-  expect(result.error.message).toContain('rejected 20003');
+  expect(result.error.name).toBe('DeliveryFailedError');
+  expect(result.error.message).toContain('paused 20003');
   expect(standin.requests.map((r) => [r.form.To, r.answered])).toEqual([
     [ALICE, 401],
     [BOB, 401],

@@ -56,8 +56,9 @@ describe('start() with the defaults', () => {
     expect(
       result.deliveries
         .map((d) => [d.topic, d.subscription, d.channel, d.delivered])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+        .sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
     ).toEqual([
+      ['ALERTS', 'AlertSlack', 'webhook', true],
       ['ALERTS', 'AlertSms', 'sms', true],
       ['REPORTS', 'ReportEmail', 'email', true],
     ]);
@@ -72,6 +73,13 @@ describe('start() with the defaults', () => {
       ['+14155550100', '+15005550006'],
     ]);
     expect(result.texts[0].body).toMatch(/^\[CRITICAL\] storefront-health: .* - DOWN checkout/);
+  });
+
+  test('the alert was posted to Slack as a valid Block Kit message', () => {
+    expect(result.posts).toHaveLength(1);
+    expect(result.posts[0]).toMatchObject({ preset: 'slack', valid: true, violations: [] });
+    expect(JSON.stringify(result.posts[0].body)).toContain('"type":"header"');
+    expect(readFileSync(join(out, 'slack-1.json'), 'utf8')).toContain('"type": "header"');
   });
 
   test("writes the emails, texts, summary and result.json; removes an earlier run's files only", () => {
@@ -178,6 +186,7 @@ test('npm start, as a newcomer runs it: progress, what was sent, and exit 0', ()
   expect(run.stdout).toMatch(/published alert -> ALERTS, report -> REPORTS/);
   expect(run.stdout).toMatch(/EMAIL 1: from cron@example.com\n\s+to ops@example.com, team@example.com/);
   expect(run.stdout).toMatch(/SMS to \+14155550100 from \+15005550006/);
+  expect(run.stdout).toMatch(/SLACK 1 \(incoming webhook stand-in, Block Kit valid\):/);
   expect(run.stdout).toMatch(/done in [\d.]+ s; job result: critical/);
 });
 

@@ -130,7 +130,10 @@ test('a failure in the second batch fails the invocation; the retry sends only t
     .resolvesOnce({ MessageId: 'first' })
     .rejectsOnce(new TooManyRequestsException({ message: 'slow down', $metadata: {} }))
     .resolves({ MessageId: 'second' });
-  await expect(handler(event, context)).rejects.toBeInstanceOf(RetryableSendError);
+  await expect(handler(event, context)).rejects.toMatchObject({
+    name: 'DeliveryFailedError',
+    cause: expect.any(RetryableSendError),
+  });
   const retry = await handler(event, context);
   expect(retry.sends.map((s) => [s.sesMessageId, s.duplicate])).toEqual([
     ['first', true],
@@ -142,7 +145,9 @@ test('a failure in the second batch fails the invocation; the retry sends only t
 
 test('a broken template fails before anything is sent, naming the template in the error and the log', async () => {
   const { handler, logs } = setup({ TEXT_TEMPLATE: '{{#each message}}{{/if}}' });
-  const error = await handler(event, context).catch((e: unknown) => e);
+  const failure = await handler(event, context).catch((e: unknown) => e);
+  expect(failure).toMatchObject({ name: 'DeliveryFailedError', kind: 'message' });
+  const error = (failure as { cause: unknown }).cause;
   expect(error).toBeInstanceOf(TemplateError);
   expect((error as TemplateError).message).toMatch(
     /^template TextTemplate \(TEXT_TEMPLATE\) is invalid: it does not compile/,
@@ -160,18 +165,24 @@ test('a broken template fails before anything is sent, naming the template in th
 test('an SES refusal is permanent and rethrown unchanged in class', async () => {
   ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: {} }));
   const { handler, logs } = setup();
-  await expect(handler(event, context)).rejects.toBeInstanceOf(PermanentSendError);
+  await expect(handler(event, context)).rejects.toMatchObject({
+    name: 'DeliveryFailedError',
+    cause: expect.any(PermanentSendError),
+  });
   expect(logs()).toEqual([expect.objectContaining({ level: 'ERROR', code: 'MessageRejected', retryable: false })]);
 });
 
-test('a paused account logs the line the SendingPaused alarm counts', async () => {
+test('a paused account logs the line the ChannelPaused alarm counts', async () => {
   ses.on(SendEmailCommand).rejects(new SendingPausedException({ message: 'paused', $metadata: {} }));
   const { handler, logs } = setup();
-  await expect(handler(event, context)).rejects.toBeInstanceOf(SendingPausedError);
+  await expect(handler(event, context)).rejects.toMatchObject({
+    name: 'DeliveryFailedError',
+    cause: expect.any(SendingPausedError),
+  });
   expect(logs()).toEqual([
     expect.objectContaining({
       level: 'ERROR',
-      alarm: 'SendingPaused',
+      alarm: 'ChannelPaused',
       function_name: 'email-fn',
       code: 'SendingPausedException',
     }),

@@ -95,17 +95,17 @@ describe('loadConfig', () => {
   });
 
   test.each([
-    [{ SENDER: undefined }, 'environment variable SENDER is required but is not set'],
-    [{ RECIPIENTS: ' ' }, 'environment variable RECIPIENTS is required but is not set'],
-    [{ RECIPIENTS: ' , ' }, 'environment variable RECIPIENTS must name at least one address'],
+    [{ SENDER: undefined }, 'environment variable SENDER (parameter Sender) is required but is not set'],
+    [{ RECIPIENTS: ' ' }, 'environment variable RECIPIENTS (parameter Recipients) is required but is not set'],
+    [{ RECIPIENTS: ' , ' }, 'environment variable RECIPIENTS (parameter Recipients) must name at least one address'],
     [{ IDEMPOTENCY_TABLE: undefined }, 'environment variable IDEMPOTENCY_TABLE is required but is not set'],
     [{ REPLY_TO: 'nope' }, 'REPLY_TO must be a comma-separated list of email addresses; "nope" is not one'],
-    [{ CONFIGURATION_SET_NAME: 'bad name' }, 'CONFIGURATION_SET_NAME must be 1-64 letters'],
-    [{ TEMPLATES_S3_URI: 's3://bucket' }, 'TEMPLATES_S3_URI must look like s3://bucket/prefix/'],
     [
-      { TEMPLATES_CACHE_SECONDS: '5m' },
-      'environment variable TEMPLATES_CACHE_SECONDS must be a whole number, got "5m"',
+      { CONFIGURATION_SET_NAME: 'bad name' },
+      'CONFIGURATION_SET_NAME (parameter ConfigurationSetName) must be 1-64 letters',
     ],
+    [{ TEMPLATES_S3_URI: 's3://bucket' }, 'TEMPLATES_S3_URI must look like s3://bucket/prefix/'],
+    [{ TEMPLATES_CACHE_SECONDS: '5m' }, 'TEMPLATES_CACHE_SECONDS must be a whole number from 0 to 86400, got "5m"'],
   ])('%j fails with a ConfigurationError naming the variable', (override, message) => {
     expect(() => loadConfig({ ...BASE, ...override })).toThrow(expect.objectContaining({ name: 'ConfigurationError' }));
     expect(() => loadConfig({ ...BASE, ...override })).toThrow(message);

@@ -44,10 +44,11 @@ describe('cloud-cron schedule', () => {
     expect(r.err).toBe('');
     expect(r.out.split('\n')).toEqual([
       'valid: cron(0 9 ? * MON-FRI *) (time zone Europe/Paris)',
+      'in words: at 09:00 on weekdays',
       'next 3 run(s):',
-      '  2025-01-03T09:00:00+01:00  (2025-01-03T08:00:00Z)',
-      '  2025-01-06T09:00:00+01:00  (2025-01-06T08:00:00Z)',
-      '  2025-01-07T09:00:00+01:00  (2025-01-07T08:00:00Z)',
+      '  Fri 2025-01-03 09:00 Europe/Paris  (2025-01-03T08:00:00Z)',
+      '  Mon 2025-01-06 09:00 Europe/Paris  (2025-01-06T08:00:00Z)',
+      '  Tue 2025-01-07 09:00 Europe/Paris  (2025-01-07T08:00:00Z)',
     ]);
   });
 
@@ -56,10 +57,10 @@ describe('cloud-cron schedule', () => {
     expect(r.code).toBe(0);
     const runs = r.out.split('\n').filter((l) => l.startsWith('  '));
     expect(runs).toHaveLength(5);
-    expect(runs[0]).toBe('  2025-01-01T12:00:00+00:00  (2025-01-01T12:00:00Z)');
+    expect(runs[0]).toBe('  Wed 2025-01-01 12:00 UTC  (2025-01-01T12:00:00Z)');
     const two = await cli('rate(1 hour)', '--count=2', '--tz=Asia/Kolkata', '--from=2025-01-01T00:00:00Z');
     expect(two.out).toContain('a rate schedule starts at its StartDate, or when it is created');
-    expect(two.out).toContain('  2025-01-01T06:30:00+05:30  (2025-01-01T01:00:00Z)');
+    expect(two.out).toContain('  Wed 2025-01-01 06:30 Asia/Kolkata  (2025-01-01T01:00:00Z)');
   });
 
   test('shows the DST skip in America/New_York', async () => {
@@ -72,7 +73,7 @@ describe('cloud-cron schedule', () => {
       '--from',
       '2024-03-09T12:00:00Z',
     );
-    expect(r.out).toContain('2024-03-11T02:30:00-04:00');
+    expect(r.out).toContain('Mon 2024-03-11 02:30 America/New_York');
     expect(r.out).not.toContain('2024-03-10');
   });
 
@@ -81,10 +82,10 @@ describe('cloud-cron schedule', () => {
     expect(few.code).toBe(0);
     expect(few.out).toContain('only 2 run(s) left:');
     const once = await cli('at(2030-01-01T10:00:00)', '--tz', 'Europe/Paris', '--from', '2025-06-01T00:00:00Z');
-    expect(once.out).toContain('runs once:\n  2030-01-01T10:00:00+01:00  (2030-01-01T09:00:00Z)');
+    expect(once.out).toContain('runs once:\n  Tue 2030-01-01 10:00 Europe/Paris  (2030-01-01T09:00:00Z)');
     const none = await cli('at(2020-01-01T10:00:00)', '--from', '2025-06-01T00:00:00Z');
     expect(none.code).toBe(0);
-    expect(none.out).toContain('no runs after 2025-06-01T00:00:00+00:00');
+    expect(none.out).toContain('no run after Sun 2025-06-01 00:00 UTC');
   });
 
   test.each([
@@ -139,8 +140,10 @@ describe('cloud-cron schedule', () => {
     );
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('  2025-01-14T08:00:00+01:00  (2025-01-14T07:00:00Z)');
-    expect(ok.stdout).toContain('  2025-02-11T08:00:00+01:00  (2025-02-11T07:00:00Z)');
+    expect(ok.stdout).toContain('  Tue 2025-01-14 08:00 Europe/Berlin  (2025-01-14T07:00:00Z)');
+    expect(ok.stdout).toContain('  Tue 2025-02-11 08:00 Europe/Berlin  (2025-02-11T07:00:00Z)');
+    expect(ok.stdout).toContain('in words: at 08:00 on the second Tuesday of the month');
+    expect(ok.stdout).toContain('it means "TUE#2"');
     const bad = spawnSync(process.execPath, [bin, 'schedule', 'cron(0 0 ? * 3#1,6#3 *)'], {
       cwd: ROOT,
       encoding: 'utf8',

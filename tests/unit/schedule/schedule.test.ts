@@ -75,11 +75,10 @@ describe('validateSchedule refuses, naming what is wrong', () => {
     ['cron(0 0 1,? * ? *)', undefined, '"?" must stand alone'],
     // cron(): ranges, steps, lists
     [
-      'cron(0 20-10 * * ? *)',
+      'cron(0 0 * * ? 2030-2026)',
       undefined,
-      'the range "20-10" runs backwards; write the smaller value first ("10-20") or split it in two ("20-23,0-10")',
+      'year "2030-2026": the range "2030-2026" runs backwards and year values do not wrap around: write the earlier value first ("2026-2030")',
     ],
-    ['cron(0 0 ? * SAT-MON *)', undefined, 'the range "SAT-MON" runs backwards'],
     ['cron(0/0 * * * ? *)', undefined, 'the step "/0" must be a positive whole number'],
     ['cron(0/60 * * * ? *)', undefined, 'the step "/60" is too large: minutes steps are 1-59'],
     ['cron(0 0/24 * * ? *)', undefined, 'the step "/24" is too large: hours steps are 1-23'],

@@ -59,7 +59,10 @@ test.each([
     { TWILIO_FROM: '', TWILIO_MESSAGING_SERVICE_SID: 'MG123' },
     /TWILIO_MESSAGING_SERVICE_SID \(parameter MessagingServiceSid\) must be MG/,
   ],
-  [{ TWILIO_SECRET_ARN: undefined }, /TWILIO_SECRET_ARN is required/],
+  [
+    { TWILIO_SECRET_ARN: undefined },
+    /environment variable TWILIO_SECRET_ARN \(parameter TwilioSecretArn\) is required/,
+  ],
   [
     { TWILIO_SECRET_ARN: 'cloud-cron/twilio' },
     /TWILIO_SECRET_ARN \(parameter TwilioSecretArn\) must be a Secrets Manager secret ARN/,
@@ -72,9 +75,9 @@ test.each([
   ],
   [{ IDEMPOTENCY_TABLE: '' }, /IDEMPOTENCY_TABLE is required/],
   [{ TWILIO_API_BASE_URL: 'localhost:4010' }, /TWILIO_API_BASE_URL must be a scheme and host/],
-  [{ TWILIO_TIMEOUT_MS: '50' }, /TWILIO_TIMEOUT_MS must be 100-30000/],
+  [{ TWILIO_TIMEOUT_MS: '50' }, /TWILIO_TIMEOUT_MS must be a whole number from 100 to 30000/],
   [{ TWILIO_TIMEOUT_MS: '5s' }, /TWILIO_TIMEOUT_MS must be a whole number/],
-  [{ TWILIO_MAX_ATTEMPTS: '0' }, /TWILIO_MAX_ATTEMPTS must be 1-10/],
+  [{ TWILIO_MAX_ATTEMPTS: '0' }, /TWILIO_MAX_ATTEMPTS must be a whole number from 1 to 10/],
 ])('refuses %j with a message naming the variable', (overrides, message) => {
   const load = () => loadSmsConfig({ ...BASE, ...overrides });
   expect(load).toThrow(ConfigurationError);

@@ -160,12 +160,12 @@ test('a refused request (bad credentials) is not retried within the invocation b
 
   expect(send.calls).toEqual([A, B]);
   expect(sleeps).toEqual([]);
-  expect(summary.unsent.map((u) => [u.recipient, u.failure.kind, u.failure.code])).toEqual([[A, 'rejected', 20003]]);
+  expect(summary.unsent.map((u) => [u.recipient, u.failure.kind, u.failure.code])).toEqual([[A, 'paused', 20003]]);
 });
 
 test('no retry is started when the invocation has no time left for it', async () => {
   const send = scriptedSender({ [A]: [twilioError(503, TWILIO_ERRORS.internal())] });
-  const { opts, sleeps, logger } = options(send, memoryStore().once, { remainingMs: () => 5500 });
+  const { opts, sleeps, logger } = options(send, memoryStore().once, { remainingMs: () => 6200 });
   const summary = await deliverToAll('m1', 'hello', [A], opts);
 
   expect(send.calls).toEqual([A]);

@@ -4,7 +4,8 @@
  */
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
-import { classifyTwilioError, SmsDeliveryError } from '../../../functions/sms/errors';
+import { DeliveryFailedError } from '../../../functions/common/failures';
+import { classifyTwilioError } from '../../../functions/sms/errors';
 import { TwilioTransportError } from '../../../functions/sms/transport';
 import { TWILIO_ERRORS, twilioError } from '../../../tooling/twilio-standin';
 
@@ -45,11 +46,10 @@ test('RFC 9457 problem bodies (TwilioServiceException) are classified by the sam
     } as never);
   expect(classifyTwilioError(problem(400, 21610)).kind).toBe('recipient');
   expect(classifyTwilioError(problem(429, 20429)).kind).toBe('retryable');
-  expect(classifyTwilioError(problem(401, 20003)).kind).toBe('rejected');
+  expect(classifyTwilioError(problem(401, 20003)).kind).toBe('paused');
 });
 
 test.each([
-  ['bad credentials', raised(401, TWILIO_ERRORS.authenticate()), 20003],
   [
     'a From number the account does not own',
     raised(
@@ -63,27 +63,36 @@ test.each([
     21606,
   ],
   ['an unknown 4xx code', raised(400, twilioError(400, 29999, 'something new')), 29999],
-])('%s is refused without retry but fails the invocation (kind "rejected")', (_name, error, code) => {
-  expect(classifyTwilioError(error)).toMatchObject({ kind: 'rejected', code });
+])('%s is refused without retry but fails the invocation (kind "message")', (_name, error, code) => {
+  expect(classifyTwilioError(error)).toMatchObject({ kind: 'message', code });
 });
 
-test('anything else (a bug, a malformed answer) is "rejected", not silently retried or dropped', () => {
-  expect(classifyTwilioError(new SyntaxError('Unexpected token < in JSON')).kind).toBe('rejected');
-  expect(classifyTwilioError(undefined).kind).toBe('rejected');
+test('anything else (a bug, a malformed answer) is permanent for the message, not silently retried or dropped', () => {
+  expect(classifyTwilioError(new SyntaxError('Unexpected token < in JSON')).kind).toBe('message');
+  expect(classifyTwilioError(undefined).kind).toBe('message');
 });
 
-test('SmsDeliveryError says how many recipients are unsent and why, without their numbers', () => {
-  const error = new SmsDeliveryError('msg-1', [
+test('DeliveryFailedError says which messages and recipients are unsent and why, without their numbers', () => {
+  const error = new DeliveryFailedError('sms', [
     {
-      recipient: '+15551230001',
-      failure: { kind: 'retryable', status: 429, code: 20429, detail: 'Too Many Requests' },
+      messageId: 'msg-1',
+      failures: [
+        { kind: 'retryable', code: 20429, reason: 'recipient 0 (+15*******01)' },
+        { kind: 'paused', code: 20003, reason: 'recipient 1 (+15*******02)' },
+      ],
     },
-    { recipient: '+15551230002', failure: { kind: 'rejected', status: 401, code: 20003, detail: 'Authenticate' } },
   ]);
-  expect(error.name).toBe('SmsDeliveryError');
+  expect(error.name).toBe('DeliveryFailedError');
+  expect(error.kind).toBe('paused');
   expect(error.message).toBe(
-    'SNS message msg-1: 2 recipient(s) not sent (retryable 20429, rejected 20003); the event will be retried',
+    'sms: 1 message(s) not delivered: message msg-1: retryable 20429 (recipient 0 (+15*******01)); paused 20003 (recipient 1 (+15*******02)). it is kept in the dead-letter queue after the retries',
   );
   expect(error.message).not.toContain('+1555');
-  expect(error.unsent).toHaveLength(2);
+  // The details are not enumerable: the Lambda runtime prints enumerable properties.
+  expect(Object.keys(error)).not.toContain('failed');
+  expect(error.failed).toHaveLength(1);
+});
+
+test('refused credentials are "paused": nothing can be sent until the secret is fixed', () => {
+  expect(classifyTwilioError(raised(401, TWILIO_ERRORS.authenticate()))).toMatchObject({ kind: 'paused', code: 20003 });
 });

@@ -110,7 +110,10 @@ test('a message that renders to nothing fails before anything is sent', async ()
   secrets.on(GetSecretValueCommand).resolves(secretString(TOKEN));
   const e = event('h-3', '');
   e.Records[0].Sns.Subject = '';
-  await expect(handler(e, context)).rejects.toMatchObject({ name: 'EmptyMessageError' });
+  await expect(handler(e, context)).rejects.toMatchObject({
+    name: 'DeliveryFailedError',
+    message: expect.stringContaining('message EmptyMessageError'),
+  });
   expect(standin.requests).toHaveLength(0);
 });
 
@@ -119,7 +122,7 @@ test('after Twilio refuses the credentials the invocation fails, and the next on
   // The token was rotated; the function still holds the old one in its cache. (Runs last: it leaves the module
   // holding the rotated token.)
   accepted[AC] = 'rotated-token';
-  await expect(handler(event('h-rot'), context)).rejects.toMatchObject({ name: 'SmsDeliveryError' });
+  await expect(handler(event('h-rot'), context)).rejects.toMatchObject({ name: 'DeliveryFailedError', kind: 'paused' });
   expect(standin.requests.map((r) => r.answered)).toEqual([401, 401]);
   expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
 
