@@ -12,23 +12,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defineCommand, exitWith, runCommand, UsageError } from '../cli/args';
-import { FUNCTIONS } from '../tooling/apps';
 import { ROOT } from '../tooling/build';
 import { type Moto, startMoto } from '../tooling/moto';
 import { tempDir } from '../tooling/paths';
 import { burstEmail, burstSms, burstWebhook } from './burst';
 import { type ColdResult, coldSeries, coldStart } from './cold';
-import { buildBundles, buildWithMainFields } from './lib/bundles';
+import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
 import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
+import { scheduleCases } from './schedule';
 import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export const command = defineCommand({
@@ -71,6 +71,7 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 3,
         macroWarm: 20,
         macroProcesses: 3,
+        schedulePairs: 5,
       }
     : {
         quick,
@@ -85,6 +86,7 @@ function settings(quick: boolean): Settings {
         unchangedRuns: 7,
         macroWarm: 50,
         macroProcesses: 9,
+        schedulePairs: 11,
       };
 }
 
@@ -232,6 +234,11 @@ async function bench(args: Args): Promise<number> {
       log(`macro: 3 cases, ${s.macroProcesses} fresh processes and ${s.macroWarm} warm calls each`);
       report.macro = await macroCases(bundles, { processes: s.macroProcesses, warm: s.macroWarm });
       report.icuFirstUseMs = icuFirstUse();
+    }
+
+    if (args.only.includes('schedule')) {
+      log(`schedule: fire times over a day, a week, a month and a year, ${s.schedulePairs} pairs each`);
+      report.schedule = scheduleCases(s.schedulePairs);
     }
 
     report.durationSeconds = Math.round((Date.now() - started) / 1000);

@@ -26,6 +26,30 @@ export function dayOfWeekNote(expression: string): string | undefined {
   return `note: day-of-week "${dow}" uses numbers, which AWS counts from 1 = SUN to 7 = SAT: it means "${named}" (MON-FRI is Monday to Friday)`;
 }
 
+/**
+ * A note when a cron's hours wrap past midnight (`20-2`) while its days are chosen: AWS matches each run field by
+ * field on the day it falls on, so with MON-FRI, Saturday 01:00 does not run although it follows Friday 23:30.
+ */
+export function pastMidnightNote(expression: string): string | undefined {
+  const fields = /^cron\((.*)\)$/s.exec(expression.trim())?.[1].trim().split(/\s+/);
+  if (fields?.length !== 6) return undefined;
+  const [, hours, dom, , dow] = fields;
+  const wraps = hours.split(',').some((item) => {
+    const r = /^(\d+)-(\d+)/.exec(item);
+    return r !== null && Number(r[1]) > Number(r[2]);
+  });
+  const days =
+    dom === '?'
+      ? dow === '*'
+        ? undefined
+        : `day-of-week "${dow}"`
+      : dom === '*'
+        ? undefined
+        : `day-of-month "${dom}"`;
+  if (!wraps || !days) return undefined;
+  return `note: hours "${hours}" run past midnight, and AWS matches each run field by field on the day it falls on: a run after midnight happens only if that day matches ${days} too, not because the day before did`;
+}
+
 export const command = defineCommand({
   name: 'cloud-cron schedule',
   summary:
@@ -81,8 +105,7 @@ async function report(options: Options): Promise<number> {
   }
   console.log(`valid: ${expression} (time zone ${timezone})`);
   console.log(`in words: ${describeSchedule(expression)}`);
-  const note = dayOfWeekNote(expression);
-  if (note) console.log(note);
+  for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression)]) if (note) console.log(note);
   if (expression.startsWith('rate(')) {
     console.log(
       `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,

@@ -13,7 +13,7 @@ import { release } from '../tooling/release';
 export const command = defineCommand({
   name: 'npm run release --',
   summary:
-    "Packages every app, publishes the SAR apps at package.json's version (a new application, or a new version of\nan existing one) and uploads the scheduled-job template to s3://BUCKET/cloud-cron/<version>/, the URL to nest\nby Location. Re-releasing a version SAR already has fails: bump the version first.",
+    "Packages every app, publishes the SAR apps at package.json's version (a new application, or a new version of\nan existing one) and uploads the templates SAR refuses (they use the macro) to s3://BUCKET/cloud-cron/<version>/,\nthe URLs to nest by Location. Re-releasing a version SAR already has fails: bump the version first.",
   flags: {
     bucket: {
       value: 'BUCKET',

@@ -28,6 +28,7 @@ export type App = {
 // biome-ignore format: one line per app
 export const APPS = [
   { id: 'job', title: 'Scheduled job', template: 'template-scheduled-lambda.yaml', docs: 'docs/scheduled-job.md', ships: 'location', functions: [] },
+  { id: 'task', title: 'Scheduled task', template: 'template-scheduled-task.yaml', docs: 'docs/scheduled-task.md', ships: 'location', functions: ['task-monitor'] },
   { id: 'macro', title: 'Macro', template: 'macro/template.yaml', docs: 'docs/macro.md', ships: 'sar', sarName: 'cloud-cron-macro', functions: ['macro'] },
   { id: 'email', title: 'Email channel', template: 'template-email.yaml', docs: 'docs/email.md', ships: 'sar', sarName: 'cloud-cron-email', functions: ['email'] },
   { id: 'sms', title: 'SMS channel', template: 'template-sms.yaml', docs: 'docs/sms.md', ships: 'sar', sarName: 'cloud-cron-sms', functions: ['sms'] },

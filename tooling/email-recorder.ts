@@ -6,6 +6,7 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clock, type TokenBucket, tokenBucket } from './token-bucket';
 
 export type RecordedSend = {
   FromEmailAddress?: string;
@@ -34,7 +35,7 @@ export type EmailRecorder = {
    * At most `rate` SendEmail requests a second (`burst` at once), as SES's maximum sending rate: over it,
    * TooManyRequestsException "Maximum sending rate exceeded." (HTTP 429). 0 lifts the limit.
    */
-  throttle(rate: number, burst?: number): void;
+  throttle(rate: number, burst?: number, clock?: Clock): void;
   clear(): void;
   stop(): Promise<void>;
 };
@@ -46,16 +47,8 @@ export async function startEmailRecorder(target: string): Promise<EmailRecorder>
   const sends: RecordedSend[] = [];
   let attempts = 0;
   const faults: SesFault[] = [];
-  let bucket: { rate: number; burst: number; tokens: number; at: number } | undefined;
-  const take = (): boolean => {
-    if (!bucket) return true;
-    const now = Date.now();
-    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate);
-    bucket.at = now;
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  };
+  let bucket: TokenBucket | undefined;
+  const take = (): boolean => !bucket || bucket.take() === undefined;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -106,8 +99,8 @@ export async function startEmailRecorder(target: string): Promise<EmailRecorder>
     failNext(count, fault) {
       for (let i = 0; i < count; i++) faults.push(fault);
     },
-    throttle(rate, burst = 1) {
-      bucket = rate > 0 ? { rate, burst, tokens: burst, at: Date.now() } : undefined;
+    throttle(rate, burst = 1, clock) {
+      bucket = rate > 0 ? tokenBucket(rate, burst, clock) : undefined;
     },
     clear() {
       sends.length = 0;

@@ -1,7 +1,8 @@
 /**
- * Releasing (`npm run release`, scripts/release.ts): packages every app (see package.ts), then publishes the SAR apps (macro, email, SMS, mirror) at the version in
- * package.json, and uploads the scheduled-job template (which uses the CloudCron macro, so SAR refuses it) to
- * s3://BUCKET/cloud-cron/<version>/template-scheduled-lambda.yaml, the URL users nest by Location.
+ * Releasing (`npm run release`, scripts/release.ts): packages every app (see package.ts), then publishes the SAR apps
+ * (tooling/apps.ts, `ships: 'sar'`) at the version in package.json, and uploads the templates that use the CloudCron
+ * macro (`ships: 'location'`, which SAR refuses) to s3://BUCKET/cloud-cron/<version>/<template>, the URLs users nest
+ * by Location.
  *
  * The bucket must let the Serverless Application Repository read the artifacts (a bucket policy granting
  * serverlessrepo.amazonaws.com s3:GetObject with aws:SourceAccount = your account). Re-releasing a version that

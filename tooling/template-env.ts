@@ -44,13 +44,15 @@ export function resolver(template: Template, ctx: ResolveContext = {}) {
   const ref = (name: string): unknown => {
     if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in pseudo) return pseudo[name];
-    if (ctx.parameters?.[name] !== undefined) return ctx.parameters[name];
     const param = template.Parameters?.[name];
+    // A list parameter (CommaDelimitedList, List<...>) is a list wherever it is referenced.
+    const typed = (v: string) =>
+      param?.Type === 'CommaDelimitedList' || param?.Type.startsWith('List<') ? v.split(',') : v;
+    if (ctx.parameters?.[name] !== undefined) return typed(ctx.parameters[name]);
     if (param) {
       if (param.Default === undefined)
         throw new TemplateResolveError(`parameter ${name} has no default: give it a value`);
-      const v = String(param.Default);
-      return param.Type?.startsWith('List<') || param.Type === 'CommaDelimitedList' ? v.split(',') : v;
+      return typed(String(param.Default));
     }
     if (ctx.resources?.[name] !== undefined) return ctx.resources[name];
     if (ctx.placeholders && name in template.Resources) return `<${name}>`;

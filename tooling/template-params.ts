@@ -1,14 +1,16 @@
 /**
  * A template's parameter constraints checked the way CloudFormation checks them before it creates anything:
  * AllowedValues, AllowedPattern (matched against the whole value), MinLength/MaxLength, and for Number parameters
- * MinValue/MaxValue. Used by `npm start` (before it starts a process) and by the template tests.
+ * MinValue/MaxValue. For a CommaDelimitedList, AllowedValues and AllowedPattern apply to each member, as
+ * CloudFormation's documentation says. Used by `npm start` (before it starts a process) and by the template tests.
  */
 import type { Template, TemplateParameter } from './cfn-yaml';
 
 /** Why CloudFormation would refuse `value` for parameter `p`, or undefined when it accepts it. */
 export function parameterProblem(p: TemplateParameter, value: string): string | undefined {
   const hint = p.ConstraintDescription ? ` (${p.ConstraintDescription.replace(/\.$/, '')})` : '';
-  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value))
+  const members = p.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+  if (p.AllowedValues && members.some((m) => !p.AllowedValues!.map(String).includes(m)))
     return `is not one of ${p.AllowedValues.join(', ')}`;
   if (p.Type === 'Number') {
     const n = Number(value);
@@ -21,7 +23,8 @@ export function parameterProblem(p: TemplateParameter, value: string): string | 
     return `is ${value.length} characters, shorter than the minimum ${p.MinLength}${hint}`;
   if (p.MaxLength !== undefined && value.length > p.MaxLength)
     return `is ${value.length} characters, longer than the maximum ${p.MaxLength}${hint}`;
-  if (p.AllowedPattern !== undefined && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value))
+  const pattern = p.AllowedPattern === undefined ? undefined : new RegExp(`^(?:${p.AllowedPattern})$`);
+  if (pattern && members.some((m) => !pattern.test(m)))
     return `does not match the parameter's AllowedPattern${hint}`;
   return undefined;
 }

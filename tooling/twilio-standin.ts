@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clock, type TokenBucket, tokenBucket } from './token-bucket';
 
 export type TwilioErrorBody = { code: number; message: string; more_info: string; status: number };
 
@@ -81,7 +82,7 @@ export type TwilioStandin = {
    * At most `rate` messages a second (`burst` at once), as Twilio's API concurrency limits do: over it, 429 with
    * error 20429 and a Retry-After header. 0 lifts the limit.
    */
-  throttle(rate: number, burst?: number): void;
+  throttle(rate: number, burst?: number, clock?: Clock): void;
   /** Forgets requests, scripts and the throttle. */
   reset(): void;
   stop(): Promise<void>;
@@ -142,19 +143,9 @@ function queued(accountSid: string, form: Record<string, string>): Record<string
 export async function startTwilioStandin(credentials: Record<string, string> = {}): Promise<TwilioStandin> {
   const requests: StandinRequest[] = [];
   const scripts = new Map<string, StandinReply[]>();
-  let bucket: { rate: number; burst: number; tokens: number; at: number } | undefined;
+  let bucket: TokenBucket | undefined;
   /** Seconds to wait when the bucket is empty, else undefined (a token taken). */
-  const take = (): number | undefined => {
-    if (!bucket) return undefined;
-    const now = Date.now();
-    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate);
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return undefined;
-    }
-    return (1 - bucket.tokens) / bucket.rate;
-  };
+  const take = (): number | undefined => bucket?.take();
 
   const send = (res: ServerResponse, reply: StandinReply) => {
     const write = () => {
@@ -221,8 +212,8 @@ export async function startTwilioStandin(credentials: Record<string, string> = {
     script(to, ...replies) {
       scripts.set(to, [...(scripts.get(to) ?? []), ...replies]);
     },
-    throttle(rate, burst = 1) {
-      bucket = rate > 0 ? { rate, burst, tokens: burst, at: Date.now() } : undefined;
+    throttle(rate, burst = 1, clock) {
+      bucket = rate > 0 ? tokenBucket(rate, burst, clock) : undefined;
     },
     reset() {
       requests.length = 0;

@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clock, type TokenBucket, tokenBucket } from './token-bucket';
 import { checkDiscord, checkPagerDuty, checkSlack, checkTeams, type Verdict } from './webhook-contracts';
 
 export type StandinPreset = 'slack' | 'teams' | 'pagerduty' | 'discord' | 'generic';
@@ -50,7 +51,7 @@ export type WebhookStandin = {
   /** Answers with `reply` every request for which `when` returns one (a poison message, say). */
   refuseWhen(when: ((raw: string) => WebhookReply | undefined) | undefined): void;
   /** At most `rate` requests a second, `burst` at once; 0 lifts the limit. */
-  throttle(preset: StandinPreset, rate: number, burst?: number): void;
+  throttle(preset: StandinPreset, rate: number, burst?: number, clock?: Clock): void;
   reset(): void;
   stop(): Promise<void>;
 };
@@ -136,26 +137,15 @@ function accepted(preset: StandinPreset | 'unknown', body: unknown): WebhookRepl
   }
 }
 
-type Bucket = { rate: number; burst: number; tokens: number; at: number };
-
 export async function startWebhookStandin(): Promise<WebhookStandin> {
   const requests: WebhookRequest[] = [];
   const scripts = new Map<StandinPreset, WebhookReply[]>();
-  const buckets = new Map<StandinPreset, Bucket>();
+  const buckets = new Map<StandinPreset, TokenBucket>();
   let refusal: ((raw: string) => WebhookReply | undefined) | undefined;
 
   /** Takes a token; returns the seconds to wait when there is none. */
   function take(preset: StandinPreset): number | undefined {
-    const b = buckets.get(preset);
-    if (!b) return undefined;
-    const now = Date.now();
-    b.tokens = Math.min(b.burst, b.tokens + ((now - b.at) / 1000) * b.rate);
-    b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return undefined;
-    }
-    return (1 - b.tokens) / b.rate;
+    return buckets.get(preset)?.take();
   }
 
   const write = (res: ServerResponse, reply: WebhookReply) => {
@@ -225,9 +215,9 @@ export async function startWebhookStandin(): Promise<WebhookStandin> {
     refuseWhen(when) {
       refusal = when;
     },
-    throttle(preset, rate, burst = 1) {
+    throttle(preset, rate, burst = 1, clock) {
       if (rate <= 0) buckets.delete(preset);
-      else buckets.set(preset, { rate, burst, tokens: burst, at: Date.now() });
+      else buckets.set(preset, tokenBucket(rate, burst, clock));
     },
     reset() {
       requests.length = 0;

@@ -8,6 +8,7 @@ import type { BurstResult } from '../burst';
 import type { ColdResult, SeriesResult } from '../cold';
 import type { MacroCase } from '../macro';
 import type { CopyResult, CopySeries, UnchangedResult } from '../mirror';
+import type { ScheduleResult } from '../schedule';
 import type { WarmResult } from '../warm';
 import type { Machine } from './machine';
 import type { Summary } from './stats';
@@ -25,6 +26,7 @@ export type Settings = {
   macroWarm: number;
   macroProcesses: number;
   burstMessages: number;
+  schedulePairs: number;
 };
 
 export type Report = {
@@ -42,6 +44,7 @@ export type Report = {
   unchanged?: UnchangedResult;
   copy?: CopyResult;
   macro?: MacroCase[];
+  schedule?: ScheduleResult;
   /** The first `Intl.DateTimeFormat` with a time zone in a fresh process (ICU loading its data). */
   icuFirstUseMs?: number;
 };
@@ -53,6 +56,7 @@ export const TARGETS = {
   copy: 1.1,
   unchangedMs: 2000,
   macroMs: 50,
+  scheduleGrowth: 1.5,
 } as const;
 
 /** What each warm figure's bare call is. */
@@ -171,6 +175,17 @@ function rows(r: Report): Row[] {
       ratio: '—',
       target: `< ${TARGETS.macroMs} ms, first and warm (medians)`,
       met: m.first.median < TARGETS.macroMs && m.warm.median < TARGETS.macroMs,
+    });
+  }
+  for (const g of r.schedule?.growth ?? []) {
+    const year = r.schedule!.cases.find((c) => c.expression === g.expression && c.days === 365)!;
+    out.push({
+      figure: `Schedule fires, a year of ${g.expression} (${g.timezone}): ${year.fires.toLocaleString('en-US')} fires`,
+      measured: `${spread(year.measured)}; ${year.perFireUs.toFixed(2)} µs per fire`,
+      baseline: `${ms(year.baseline.median)} as many Dates, bare loop`,
+      ratio: `${year.ratio.toFixed(1)}×`,
+      target: `per fire ≤ ${TARGETS.scheduleGrowth}× a day's (linear): ${g.yearOverDay.toFixed(2)}×`,
+      met: g.yearOverDay <= TARGETS.scheduleGrowth,
     });
   }
   return out;
@@ -633,6 +648,37 @@ function macroSection(r: Report): string {
   ].join('\n');
 }
 
+function scheduleSection(r: Report): string {
+  if (!r.schedule) return '';
+  return [
+    '## 5. Schedule fire times',
+    '',
+    'Every fire time of a schedule in a window, as the runs watchdog and simulator ask for it (`firesBetween` of',
+    `\`functions/common/schedule\`), in this process: ${r.settings.schedulePairs} pairs rotated, after one discarded round.`,
+    'The baseline makes as many Date objects in a bare loop, the floor of any iterator of Dates. The target is',
+    'linearity: the cost per fire over a year against over a day (the fixed cost of checking the expression and the',
+    "zone makes a day's fires dearer each).",
+    '',
+    table(
+      ['Schedule', 'Zone', 'Window', 'Fires', 'Time', 'Bare loop', 'Ratio', 'Per fire'],
+      r.schedule.cases.map((c) => [
+        `\`${c.expression}\``,
+        c.timezone,
+        `${c.days} d`,
+        c.fires.toLocaleString('en-US'),
+        spread(c.measured),
+        ms(c.baseline.median),
+        `${c.ratio.toFixed(1)}×`,
+        `${c.perFireUs.toFixed(2)} µs`,
+      ]),
+      ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:'],
+    ),
+    '',
+    'A cron in a zone with daylight saving time costs two UTC-offset look-ups (Intl) per day with fires, and a few per',
+    'fire only on the days the clocks change; a rate costs an addition per fire.',
+  ].join('\n');
+}
+
 const CHANGES = `## What was changed to get there
 
 - **Email function: code loaded only when the configuration needs it** (\`functions/email/index.ts\`,
@@ -704,6 +750,8 @@ export function renderMarkdown(r: Report): string {
     mirrorSection(r),
     '',
     macroSection(r),
+    '',
+    scheduleSection(r),
     '',
     CHANGES,
   ]

@@ -16,6 +16,7 @@ import { runsAfter, validateSchedule } from '../common/schedule';
 import type { Template, TemplateResource } from '../common/template';
 import { MacroError } from './errors';
 import { parseSnsTopics, type TopicEntry } from './sns-topics';
+import { applyTaskPayloads, applyTaskTopics, TASK_DEFINITION } from './task-definition';
 
 export type ParameterValues = Record<string, unknown>;
 
@@ -131,9 +132,12 @@ function validateSchedules(fragment: Template, params: ParameterValues, warnings
 type Target = { id: string; resource: TemplateResource; mapParameter: string };
 
 function targets(fragment: Template): Target[] {
-  const functions = Object.entries(fragment.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
-  const marked = functions.filter(([, r]) => r.Metadata?.CloudCron !== undefined);
-  const chosen = marked.length > 0 ? marked : functions;
+  // Functions and ECS task definitions (task-definition.ts) follow one rule: all, unless some are marked.
+  const candidates = Object.entries(fragment.Resources ?? {}).filter(
+    ([, r]) => r.Type === 'AWS::Serverless::Function' || r.Type === TASK_DEFINITION,
+  );
+  const marked = candidates.filter(([, r]) => r.Metadata?.CloudCron !== undefined);
+  const chosen = marked.length > 0 ? marked : candidates;
   return chosen.map(([id, resource]) => {
     const meta = resource.Metadata?.CloudCron;
     let mapParameter = DEFAULT_MAP_PARAMETER;
@@ -254,6 +258,10 @@ function applyTopics(fragment: Template, params: ParameterValues): void {
     const topics = maps.get(target.mapParameter) ?? [];
     recordMap(fragment, target);
     if (topics.length === 0) continue;
+    if (target.resource.Type === TASK_DEFINITION) {
+      applyTaskTopics(fragment, target.id, target.resource, topics, target.mapParameter);
+      continue;
+    }
     const props = target.resource.Properties ?? {};
     target.resource.Properties = props;
     const own = plainVariables(target.id, 'its', props.Environment);
@@ -297,5 +305,6 @@ export function transform(
   const out = structuredClone(fragment);
   validateSchedules(out, parameterValues, options.warnings ?? [], options.now ?? new Date());
   applyTopics(out, parameterValues);
+  applyTaskPayloads(out, parameterValues);
   return out;
 }

@@ -14,6 +14,7 @@ import { resolveEvent } from '../../examples/job/src/event';
 import { transform as cloudCron } from '../../functions/macro/transform';
 import { SAR_APPS } from '../../tooling/apps';
 import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
+import { failedRules } from '../../tooling/cfn-rules';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
 import { nestedApps, nestedParameters } from '../../tooling/nested-apps';
 import { EVENTS, ROOT } from '../../tooling/paths';
@@ -98,6 +99,7 @@ test('the parent uses only the SAM transform and nests its parts', () => {
   expect(Object.fromEntries(apps.map((a) => [a.id, templateOf(a)]))).toEqual({
     Mirror: 'template-mirror.yaml',
     Job: 'template-scheduled-lambda.yaml',
+    NightlyTask: 'template-scheduled-task.yaml',
     ReportEmail: 'template-email.yaml',
     AlertSms: 'template-sms.yaml',
     AlertSlack: 'template-webhook.yaml',
@@ -216,6 +218,40 @@ test('the CloudCron macro accepts the job stack as the parent configures it, giv
   const out = cloudCron(readChild('template-scheduled-lambda.yaml'), values);
   const fn = out.Resources.JobFunction.Properties as { Environment: { Variables: Record<string, unknown> } };
   expect(fn.Environment.Variables).toMatchObject({ REPORTS: reports, ALERTS: alerts });
+});
+
+test('the CloudCron macro accepts the task stack as the parent configures it: REPORTS and ALERTS, the payload', () => {
+  const task = apps.find((a) => a.id === 'NightlyTask')?.props.Parameters ?? {};
+  const reports = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
+  const alerts = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';
+  const values: Record<string, string> = {
+    ImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
+    SnsTopics: `REPORTS=${reports},ALERTS=${alerts}`,
+    SubnetIds: deployed.TaskSubnetIds,
+    SecurityGroupIds: deployed.TaskSecurityGroupIds,
+  };
+  for (const [name, value] of Object.entries(task)) {
+    const ref = (value as Intrinsic).Ref;
+    if (typeof value === 'string') values[name] = value;
+    else if (ref && parent.Parameters?.[ref]) values[name] = parentValues(ref).at(-1) as string;
+  }
+  expect(failedRules(readChild('template-scheduled-task.yaml'), values)).toEqual([]); // Cpu/Memory pair, Spot
+  const out = cloudCron(readChild('template-scheduled-task.yaml'), values);
+  const [container] = (out.Resources.TaskDefinition.Properties as { ContainerDefinitions: Record<string, unknown>[] })
+    .ContainerDefinitions;
+  expect(container.Environment).toEqual([
+    { Name: 'REPORTS', Value: reports },
+    { Name: 'ALERTS', Value: alerts },
+  ]);
+  const input = JSON.parse((out.Resources.Schedule.Properties as { Target: { Input: string } }).Target.Input);
+  const payload = input.containerOverrides[0].environment[0];
+  expect(payload.name).toBe('CLOUD_CRON_PAYLOAD');
+  expect(resolveEvent(JSON.parse(payload.value)).endpoints.length).toBeGreaterThan(0);
+  // The image's task entry, run with node instead of the Lambda base image's entry point.
+  expect([task.EntryPoint, task.Command]).toEqual(['node', '/var/task/task.js']);
+  expect(readFileSync(join(ROOT, 'examples', 'job', 'Dockerfile'), 'utf8')).toMatch(
+    /COPY .*\/task\.js \$\{LAMBDA_TASK_ROOT\}\//,
+  );
 });
 
 test('the job accepts the default SchedulePayload and the sample event', () => {

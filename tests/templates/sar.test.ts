@@ -33,6 +33,6 @@ test.each(APPS.filter((a) => a.ships === 'location').map((a) => a.template))(
     expect(sarProblems(readTemplate(file), templatePath(file))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^Transform must be exactly AWS::Serverless-2016-10-31/)]),
     );
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/Why the scheduled job is not a SAR app/);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/Why the scheduled job and task are not SAR apps/);
   },
 );

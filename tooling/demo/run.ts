@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatInZone, nextRuns } from '../../functions/common/schedule';
+import { formatRun, nextRuns } from '../../functions/common/schedule';
 import { app } from '../apps';
 import { loadTemplate, type Template } from '../cfn-yaml';
 import { invokeBundle } from '../invoke';
@@ -34,11 +34,11 @@ export const macroStep: Step<DemoContext> = {
     if (r.result.status !== 'success') throw new Error(`the macro refused the template: ${r.result.errorMessage}`);
     const environment = functionEnvironment(r.result.fragment, 'JobFunction', { parameters: deployed.jobParameters });
     const { schedule, timezone } = ctx.options;
-    const runs = nextRuns(schedule, timezone, 3).map((d) => formatInZone(d, timezone));
+    const runs = nextRuns(schedule, timezone, 3).map((d) => formatRun(d, timezone));
     ctx.job = { environment, nextRuns: runs };
     return [
       ...Object.entries(environment).map(([k, v]) => `${k}=${v}`),
-      `schedule ${schedule} (${timezone}), next runs: ${runs.join(', ') || `none after ${formatInZone(new Date(), timezone)}`}`,
+      `schedule ${schedule} (${timezone}), next runs: ${runs.join(', ') || `none after ${formatRun(new Date(), timezone)}`}`,
     ];
   },
 };

@@ -23,6 +23,16 @@ export const TOPIC_VARIABLES = {
   alert: 'ALERTS',
 } as const;
 
+/**
+ * Run as an ECS task (template-scheduled-task.yaml, entry point task.ts), the job reads its event from the
+ * environment: the Scheduler's task override sets the schedule's payload, as JSON text, and the slot's time.
+ */
+export const TASK_VARIABLES = {
+  payload: 'CLOUD_CRON_PAYLOAD',
+  scheduledTime: 'CLOUD_CRON_SCHEDULED_TIME',
+  executionId: 'CLOUD_CRON_EXECUTION_ID',
+} as const;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Input: the event. EventBridge Scheduler sends the scheduled job's SchedulePayload parameter unchanged.
 // ---------------------------------------------------------------------------------------------------------------

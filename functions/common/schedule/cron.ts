@@ -4,7 +4,8 @@
  * - Wildcards: minutes/hours/month/year `, - * /`; day-of-month `, - * ? / L W`; day-of-week `, - * ? L #` (no `/`).
  * - Exactly one of day-of-month and day-of-week is `?`. Day-of-week 1-7 is SUN-SAT. Names are case-insensitive.
  * - `L`, `LW`, `nW` (day-of-month) and `L`, `nL`, `n#k` (day-of-week) stand alone in their field (AWS: a `#` field
- *   holds one expression). `L-n` offsets are not documented by AWS, so they are refused.
+ *   holds one expression). The day before `L` or `#` may be a name (`FRIL`, `MON#1`), as in Quartz. `L-n` offsets
+ *   are not documented by AWS, so they are refused.
  * - Ranges wrap around: AWS's own example `cron(0/30 20-2 ? * MON-FRI *)` runs from 20:00 to 02:00. Hours,
  *   day-of-week (`FRI-MON`) and months (`NOV-FEB`) wrap as AWS's Quartz-derived engine does, and so do minutes
  *   (`50-10`) and days of the month (`25-5`, days 25 to 31 then 1 to 5; a 31 in a shorter month is simply not a
@@ -14,10 +15,10 @@
  * - Matching is field by field: a fire time must match every field on its own. With `20-2` hours and `MON-FRI`,
  *   01:00 on a Saturday does not run (Saturday is not MON-FRI), while 01:00 on a Monday does.
  */
-import { DAY_NAMES, daysInMonth, HOUR, MONTH_NAMES, weekday } from './calendar';
+import { DAY_NAMES, daysInMonth, HOUR, MINUTE, MONTH_NAMES, weekday } from './calendar';
 import type { Fail } from './errors';
 import type { CronSpec, DayOfMonthRule, DayOfWeekRule } from './types';
-import { localToInstant, offsetMs } from './zones';
+import { localToInstant, offsetMs, steadyOffset } from './zones';
 
 const EXAMPLE_CRON = 'cron(0 12 * * ? *)';
 
@@ -190,33 +191,25 @@ function parseDayOfWeek(text: string, fail: Fail): DayOfWeekRule {
   }
   const bare = upper.replace(/SUN|MON|TUE|WED|THU|FRI|SAT/g, '');
   if (bare.includes('W')) fail('"W" is only allowed in day-of-month (e.g. "15W")');
+  // The day before "#" or "L" may be a number or a name (3#2 = TUE#2, 6L = FRIL), as Quartz, whose syntax AWS's
+  // is, reads it.
   if (upper.includes('#')) {
-    const m = /^(\d+)#(\d+)$/.exec(upper);
-    if (!m) {
-      if (upper.includes(','))
-        fail('a "#" day-of-week must be the only expression in the field (AWS refuses "3#1,6#3")');
-      const named = /^([A-Z]{3})#(\d+)$/.exec(upper);
-      const i = named ? DAY_NAMES.indexOf(named[1] as never) : -1;
-      if (i >= 0) fail(`write the day as a number before "#" (e.g. "${i + 1}#${named![2]}")`);
-      fail('"#" takes a day 1-7 and an occurrence 1-5, e.g. "3#2" (the second Tuesday of the month)');
-    }
-    const day = Number(m![1]);
+    if (upper.includes(',')) fail('a "#" day-of-week must be the only expression in the field (AWS refuses "3#1,6#3")');
+    const m = /^(\d+|[A-Z]{3})#(\d+)$/.exec(upper);
+    if (!m)
+      fail('"#" takes a day 1-7 (or SUN-SAT) and an occurrence 1-5, e.g. "3#2" (the second Tuesday of the month)');
+    const day = parseValue(FIELDS.dayOfWeek, m![1], fail);
     const nth = Number(m![2]);
-    if (day < 1 || day > 7) fail(`${day} is out of range: day-of-week values are 1-7 (1 = SUN ... 7 = SAT)`);
     if (nth < 1 || nth > 5) fail(`the occurrence "#${nth}" must be 1-5 (a month has at most five of each weekday)`);
     return { kind: 'nth', day, nth };
   }
   if (bare.includes('L')) {
-    const m = /^(\d+)L$/.exec(upper);
-    if (!m) {
-      const named = /^([A-Z]{3})L$/.exec(upper);
-      const i = named ? DAY_NAMES.indexOf(named[1] as never) : -1;
-      if (i >= 0) fail(`write the day as a number before "L" (e.g. "${i + 1}L", the last ${named![1]} of the month)`);
-      fail('"L" must stand alone in day-of-week: "L" (Saturday) or "5L" (the last Thursday of the month)');
+    if (/^L-\d+$/.test(upper)) {
+      fail('AWS documents no offset after "L" in day-of-week: "L" alone is SAT, "6L" the last Friday of the month');
     }
-    const day = Number(m![1]);
-    if (day < 1 || day > 7) fail(`${day} is out of range: day-of-week values are 1-7 (1 = SUN ... 7 = SAT)`);
-    return { kind: 'lastOfMonth', day };
+    const m = /^(\d+|[A-Z]{3})L$/.exec(upper);
+    if (!m) fail('"L" must stand alone in day-of-week: "L" (Saturday) or "5L" (the last Thursday of the month)');
+    return { kind: 'lastOfMonth', day: parseValue(FIELDS.dayOfWeek, m![1], fail) };
   }
   return { kind: 'days', days: parseList(FIELDS.dayOfWeek, upper, fail) };
 }
@@ -302,11 +295,15 @@ export function* cronFires(spec: CronSpec, timezone: string, fromMs: number): Ge
       if (y === sy && m < sm) continue;
       for (const d of matchingDays(spec, y, m)) {
         if (y === sy && m === sm && d < sd) continue;
+        const midnight = Date.UTC(y, m - 1, d);
+        // One offset for the whole day on the days the clocks do not change (two Intl look-ups a day, not three or
+        // four a fire: what keeps a year of every-5-minutes fires linear and cheap); each time on its own otherwise.
+        const steady = steadyOffset(timezone, midnight);
         for (const h of spec.hours) {
           for (const mi of spec.minutes) {
-            const naive = Date.UTC(y, m - 1, d, h, mi);
+            const naive = midnight + h * HOUR + mi * MINUTE;
             if (naive < floor) continue;
-            const t = localToInstant(timezone, naive);
+            const t = steady === undefined ? localToInstant(timezone, naive) : naive - steady;
             if (t === undefined || t <= fromMs) continue;
             yield t;
           }

@@ -2,7 +2,7 @@
  * IANA time zones: which names EventBridge Scheduler accepts, and the wall-clock arithmetic of a zone (UTC offsets,
  * the instant of a local time across daylight saving changes). Intl only, so it runs in Node and in a browser.
  */
-import { DAY } from './calendar';
+import { DAY, HOUR } from './calendar';
 import { ScheduleError } from './errors';
 
 /** Throws a ScheduleError unless `timezone` is an IANA time zone name EventBridge Scheduler accepts. */
@@ -37,8 +37,16 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** Names of UTC itself: their offset is always 0, with no need to load ICU's time zone data. */
+const UTC_NAMES = new Set(
+  'UTC Etc/UTC UCT Etc/UCT Universal Etc/Universal Zulu Etc/Zulu GMT Etc/GMT GMT0 Etc/GMT0 GMT+0 Etc/GMT+0 GMT-0 Etc/GMT-0 Greenwich Etc/Greenwich'.split(
+    ' ',
+  ),
+);
+
 /** UTC offset of `timezone` at instant `t` (ms), whole seconds. */
 export function offsetMs(timezone: string, t: number): number {
+  if (UTC_NAMES.has(timezone)) return 0;
   const whole = Math.floor(t / 1000) * 1000;
   const p: Record<string, number> = {};
   for (const part of formatter(timezone).formatToParts(new Date(whole))) {
@@ -60,6 +68,17 @@ export function localToInstant(timezone: string, naive: number): number | undefi
     if (offsetMs(timezone, t) === o && (best === undefined || t < best)) best = t;
   }
   return best;
+}
+
+/**
+ * The one UTC offset of the whole wall-clock day that starts at `naiveMidnight`, or undefined when the offset changes
+ * that day (or near it), when each time must go through localToInstant.
+ */
+export function steadyOffset(timezone: string, naiveMidnight: number): number | undefined {
+  // Offsets lie within -12 h ... +14 h: these instants are before the day starts and after it ends, wherever it is.
+  const before = offsetMs(timezone, naiveMidnight - 14 * HOUR);
+  const after = offsetMs(timezone, naiveMidnight + DAY + 12 * HOUR);
+  return before === after ? before : undefined;
 }
 
 // Time zone names

@@ -3,7 +3,8 @@
  * invocations, some messages twice) to the built bundles, against stand-ins that throttle as the services do (SES
  * TooManyRequestsException over its sending rate; Twilio and the webhook 429 with Retry-After). Every message is
  * delivered exactly once or kept in the dead-letter queue with its reason. `npm run bench` runs 1,000 per channel.
- * No assertion on time.
+ * No assertion on time, and no dependence on it: the stand-ins' rate limits run on a clock that moves 25 ms per
+ * request (twice their 20/s rate), so every other request after the burst is throttled however loaded the machine.
  */
 
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -16,6 +17,7 @@ import { type EmailRecorder, startEmailRecorder } from '../../../tooling/email-r
 import { type Moto, startMoto } from '../../../tooling/moto';
 import { ROOT } from '../../../tooling/paths';
 import { functionEnvironment } from '../../../tooling/template-env';
+import { steppingClock } from '../../../tooling/token-bucket';
 import { startTwilioStandin, type TwilioStandin } from '../../../tooling/twilio-standin';
 import { startWebhookStandin, WEBHOOK_REPLIES, type WebhookStandin } from '../../../tooling/webhook-standin';
 import { createSecret, createTable, snsEvent } from '../webhook/harness';
@@ -73,7 +75,7 @@ function expectExactlyOnce(report: BurstReport, kept: number) {
 test('webhook: a throttled Slack, duplicates and poison messages: each delivered once or kept with its reason', async () => {
   const table = await createTable(moto, 'burst-webhook');
   const secret = await createSecret(moto, 'burst/slack', webhook.url('slack'));
-  webhook.throttle('slack', 20, 5);
+  webhook.throttle('slack', 20, 5, steppingClock(25));
   webhook.refuseWhen((raw) => (raw.includes('poison') ? WEBHOOK_REPLIES.text(400, 'invalid_payload') : undefined));
   const report = await runBurst({
     bundle: 'webhook',
@@ -107,7 +109,7 @@ test('sms: a throttled Twilio and duplicates: every message texted once', async 
   const table = `burst-sms`;
   await createTable(moto, table);
   const secret = await createSecret(moto, 'burst/twilio', { accountSid: AC, authToken: TOKEN });
-  twilio.throttle(20, 5);
+  twilio.throttle(20, 5, steppingClock(25));
   const report = await runBurst({
     bundle: 'sms',
     env: {
@@ -146,7 +148,7 @@ test('email: SES over its sending rate and duplicates: every message emailed onc
   const table = `burst-email`;
   await createTable(moto, table);
   await new SESv2Client(moto.client).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
-  recorder.throttle(20, 5);
+  recorder.throttle(20, 5, steppingClock(25));
   const report = await runBurst({
     bundle: 'email',
     env: {

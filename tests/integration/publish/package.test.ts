@@ -65,7 +65,9 @@ afterAll(async () => moto?.stop());
 
 test('every app template is packaged', () => {
   const names = packaged.map((p) => p.source.slice(ROOT.length + 1)).sort();
-  expect(names).toEqual(expect.arrayContaining(['macro/template.yaml', 'template-scheduled-lambda.yaml']));
+  expect(names).toEqual(
+    expect.arrayContaining(['macro/template.yaml', 'template-scheduled-lambda.yaml', 'template-scheduled-task.yaml']),
+  );
   for (const p of packaged) expect(readFileSync(p.output, 'utf8').length).toBeGreaterThan(100);
 });
 
@@ -179,6 +181,15 @@ describe('npm run release', () => {
     expect(await job.Body!.transformToString()).toContain('CloudCron');
     expect(result.locations.job).toBe(
       `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-lambda.yaml`,
+    );
+    const task = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `cloud-cron/${version}/template-scheduled-task.yaml` }),
+    );
+    const taskText = await task.Body!.transformToString();
+    expect(taskText).toContain('CloudCron');
+    expect(taskText).toMatch(/CodeUri: s3:\/\//);
+    expect(result.locations.task).toBe(
+      `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-task.yaml`,
     );
   });
 });

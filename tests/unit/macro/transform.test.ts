@@ -315,6 +315,35 @@ describe('transform: schedules', () => {
     expect(() => transform(sched, {})).toThrow(/^S: .*cron\(61 \* \* \* \? \*\)/);
   });
 
+  test("accepts AWS's documented wrap-around example and other wrapped ranges", () => {
+    const f = withSchedule({ ScheduleExpression: { Ref: 'Expr' }, ScheduleExpressionTimezone: { Ref: 'Zone' } });
+    for (const expr of ['cron(0/30 20-2 ? * MON-FRI *)', 'cron(0 20-2/2 ? * FRI-MON *)', 'cron(0 9 1 NOV-FEB ? *)']) {
+      expect(() => transform(f, { Expr: expr, Zone: 'Europe/Paris' })).not.toThrow();
+    }
+  });
+
+  test('an empty ScheduleExpressionTimezone is refused however it arrives (literal, parameter, Scheduler resource)', () => {
+    // CloudFormation's schema and the Scheduler API take 1-50 characters (cfn-lint: E3033): refuse it before they do.
+    const message = /^Job event Tick: time zone is empty: .*leave the time zone out for UTC$/;
+    const literal = withSchedule({ ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: '' });
+    expect(() => transform(literal, {})).toThrow(message);
+    const viaRef = withSchedule({ ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: { Ref: 'Zone' } });
+    expect(() => transform(viaRef, { Zone: '' })).toThrow(message);
+    const sched = fragment();
+    sched.Resources.S = {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: {
+        ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+        ScheduleExpressionTimezone: '',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {},
+      },
+    };
+    expect(() => transform(sched, {})).toThrow(/^S: time zone is empty/);
+    // Left out, the zone is UTC and nothing is refused.
+    expect(() => transform(withSchedule({ ScheduleExpression: 'cron(0 8 ? * MON-FRI *)' }), {})).not.toThrow();
+  });
+
   test('refuses a schedule Input that is not JSON', () => {
     const f = withSchedule({ ScheduleExpression: 'rate(1 hour)', Input: { Ref: 'Expr' } });
     expect(() => transform(f, { Expr: '{"a":' })).toThrow(/Job event Tick: the schedule's Input .* is not valid JSON/);

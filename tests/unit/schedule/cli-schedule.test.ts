@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { run } from '../../../cli/schedule';
+import { pastMidnightNote, run } from '../../../cli/schedule';
 import { validateSchedule } from '../../../functions/common/schedule';
 import { ROOT } from '../../../tooling/paths';
 
@@ -86,6 +86,49 @@ describe('cloud-cron schedule', () => {
     const none = await cli('at(2020-01-01T10:00:00)', '--from', '2025-06-01T00:00:00Z');
     expect(none.code).toBe(0);
     expect(none.out).toContain('no run after Sun 2025-06-01 00:00 UTC');
+  });
+
+  test("AWS's wrap-around example: a note on the hours past midnight, and no run on the weekend", async () => {
+    const r = await cli(
+      'cron(0/30 20-2 ? * MON-FRI *)',
+      '--tz',
+      'Europe/Paris',
+      '--count',
+      '10',
+      '--from',
+      '2026-12-04T21:00:00Z', // Fri 22:00 in Paris
+    );
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[2]).toBe(
+      'note: hours "20-2" run past midnight, and AWS matches each run field by field on the day it falls on: a run after midnight happens only if that day matches day-of-week "MON-FRI" too, not because the day before did',
+    );
+    expect(lines.slice(4, 8)).toEqual([
+      '  Fri 2026-12-04 22:30 Europe/Paris  (2026-12-04T21:30:00Z)',
+      '  Fri 2026-12-04 23:00 Europe/Paris  (2026-12-04T22:00:00Z)',
+      '  Fri 2026-12-04 23:30 Europe/Paris  (2026-12-04T22:30:00Z)',
+      '  Mon 2026-12-07 00:00 Europe/Paris  (2026-12-06T23:00:00Z)',
+    ]);
+    expect(r.out).not.toMatch(/ (Sat|Sun) /);
+  });
+
+  test.each([
+    ['cron(0/30 20-2 ? * MON-FRI *)', 'day-of-week "MON-FRI"'],
+    ['cron(0 22-1,9 1,15 * ? *)', 'day-of-month "1,15"'],
+    ['cron(0 20-2 * * ? *)', undefined], // every day: nothing to explain
+    ['cron(0 20-2 ? * * *)', undefined],
+    ['cron(0 8-17 ? * MON-FRI *)', undefined], // no wrap
+    ['rate(5 minutes)', undefined],
+  ])('pastMidnightNote(%s) names %s', (expression, days) => {
+    const note = pastMidnightNote(expression);
+    if (days === undefined) expect(note).toBeUndefined();
+    else expect(note).toContain(`only if that day matches ${days} too`);
+  });
+
+  test('a cron whose years are all past: valid, "no run after" the time asked, exit 0', async () => {
+    const r = await cli('cron(0 0 1 1 ? 2020-2021)', '--tz', 'Europe/Paris', '--from', '2025-06-01T12:00:00Z');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('no run after Sun 2025-06-01 14:00 Europe/Paris');
   });
 
   test.each([

@@ -97,8 +97,10 @@ describe('validateSchedule refuses, naming what is wrong', () => {
     ['cron(0 0 ? * 3#0 *)', undefined, 'the occurrence "#0" must be 1-5'],
     ['cron(0 0 ? * 8#1 *)', undefined, 'day-of-week "8#1": 8 is out of range'],
     ['cron(0 0 ? * 3#1,6#3 *)', undefined, 'a "#" day-of-week must be the only expression in the field'],
-    ['cron(0 0 ? * FRI#2 *)', undefined, 'write the day as a number before "#" (e.g. "6#2")'],
-    ['cron(0 0 ? * FRIL *)', undefined, 'write the day as a number before "L" (e.g. "6L"'],
+    ['cron(0 0 ? * FRY#2 *)', undefined, 'day-of-week "FRY#2": "FRY" is not a day-of-week name'],
+    ['cron(0 0 ? * 2-3#2 *)', undefined, '"#" takes a day 1-7 (or SUN-SAT) and an occurrence 1-5'],
+    ['cron(0 0 ? * L-2 *)', undefined, 'AWS documents no offset after "L" in day-of-week'],
+    ['cron(0 0 ? * 8L *)', undefined, 'day-of-week "8L": 8 is out of range'],
     ['cron(0 0 ? * L,2 *)', undefined, '"L" must stand alone in day-of-week'],
     ['cron(0 0 ? * 9L *)', undefined, 'day-of-week "9L": 9 is out of range'],
     // cron(): dates that never occur
@@ -215,6 +217,15 @@ describe('validateSchedule accepts what AWS accepts', () => {
     'cron(0 0 1 1 ? 2199)',
     'cron(0 10 * * ? *)',
     'cron(0 0 1-10/3 * ? *)',
+    // ranges that wrap around, AWS's own example first
+    'cron(0/30 20-2 ? * MON-FRI *)',
+    'cron(0 9-5 ? * MON-FRI *)',
+    'cron(0 9 ? * 6-2 *)',
+    // a day before "#" or "L" by name, as Quartz (whose syntax AWS's is) reads it
+    'cron(30 7 ? * MON#1 *)',
+    'cron(0 0 ? * fri#2 *)',
+    'cron(0 18 ? * SATL *)',
+    'cron(15 10 ? * friL 2026-2030)',
     'at(2030-01-31T09:30:00)',
     'at(2028-02-29T23:59:59)',
     'at(2024-11-03T01:30:00)', // happens twice in New York: runs once

@@ -31,7 +31,8 @@ function post(
     },
     {
       preset,
-      timeoutMs: 2000,
+      // Generous: a loaded machine must not turn a slow loopback answer into a timeout and a retry.
+      timeoutMs: 30000,
       maxAttempts: overrides.maxAttempts ?? 5,
       maxRetryAfterMs: overrides.maxRetryAfterMs ?? 30000,
       remainingMs: () => (remaining.length > 1 ? (remaining.shift() as number) : (remaining[0] ?? 60000)),
