@@ -23,12 +23,13 @@ import { machine } from './lib/machine';
 import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
+import { runsBench } from './runs';
 import { scheduleCases } from './schedule';
 import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export const command = defineCommand({
@@ -72,6 +73,9 @@ function settings(quick: boolean): Settings {
         macroWarm: 20,
         macroProcesses: 3,
         schedulePairs: 5,
+        runsRecorderIterations: 60,
+        runsWatchdogSizes: [10, 100],
+        runsSimulatorMonths: [1, 3],
       }
     : {
         quick,
@@ -87,6 +91,9 @@ function settings(quick: boolean): Settings {
         macroWarm: 50,
         macroProcesses: 9,
         schedulePairs: 11,
+        runsRecorderIterations: 300,
+        runsWatchdogSizes: [10, 100, 1000],
+        runsSimulatorMonths: [1, 12],
       };
 }
 
@@ -239,6 +246,20 @@ async function bench(args: Args): Promise<number> {
     if (args.only.includes('schedule')) {
       log(`schedule: fire times over a day, a week, a month and a year, ${s.schedulePairs} pairs each`);
       report.schedule = scheduleCases(s.schedulePairs);
+    }
+
+    if (args.only.includes('runs')) {
+      report.runs = await runsBench(
+        await aws(),
+        work,
+        {
+          recorderIterations: s.runsRecorderIterations,
+          warmup: s.warmup,
+          watchdogSizes: s.runsWatchdogSizes,
+          simulatorMonths: s.runsSimulatorMonths,
+        },
+        log,
+      );
     }
 
     report.durationSeconds = Math.round((Date.now() - started) / 1000);

@@ -28,6 +28,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'print the exact request body the webhook function would send, per preset',
     load: () => require('./preview-webhook'),
   },
+  {
+    path: 'runs',
+    summary: "a job's recent runs and missed slots, from the Runs app's ledger",
+    load: () => require('./runs'),
+  },
+  {
+    path: 'status',
+    summary: 'every job wired to the Runs app: next run, last run, missed runs',
+    load: () => require('./status'),
+  },
+  {
+    path: 'run',
+    summary: 'run a wired job now, through the same path as its schedule',
+    load: () => require('./run'),
+  },
 ];
 
 export const PROGRAM: Program = {

@@ -13,7 +13,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const command = defineCommand({
   name: 'npm start --',
   summary:
-    "Runs the whole chain locally: the example parent (examples/parent) on moto_server, the CloudCron macro on the\njob template, the example job once with the event its schedule sends, and the email and SMS functions on what\nit published (through SQS queues subscribed with the channels' filter policies). Prints what was sent.",
+    "Runs the whole chain locally: the example parent (examples/parent) on moto_server, the CloudCron macro on the\njob template, the Runs app, the example job as its schedule runs it (once now, or over a window of simulated\ntime), and the email, SMS and webhook functions on what it published (through SQS queues subscribed with the\nchannels' filter policies) and on the run alerts. Prints what was sent and the job's runs.",
   flags: {
     payload: {
       value: 'FILE',
@@ -30,6 +30,24 @@ export const command = defineCommand({
       description: "where the emails, texts.txt, summary.txt and result.json go (an earlier run's are removed)",
       default: 'out/demo',
     },
+    from: {
+      value: 'ISO',
+      description:
+        'with --until: run the job over a window of simulated time, not once now (every slot fires; at most 31 days)',
+    },
+    until: { value: 'ISO', description: 'the end of the window (with --from)' },
+    'fail-run': {
+      value: 'N',
+      description: 'with a window: the Nth run fails on every attempt (a failed run, alerted)',
+    },
+    'skip-run': {
+      value: 'N',
+      description: 'with a window: the scheduler never delivers the Nth run (a missed run, alerted)',
+    },
+    'watchdog-minutes': {
+      value: 'N',
+      description: "with a window: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default)",
+    },
     'keep-running': { description: 'keep the emulators up after the run, to inspect them (Ctrl-C stops)' },
     json: { description: 'print the result as JSON on stdout (progress goes to stderr)' },
   },
@@ -38,7 +56,11 @@ export const command = defineCommand({
     '  AWS_ENDPOINT_URL     use that AWS emulator instead of starting moto_server',
     '  TWILIO_API_BASE_URL  use that Twilio API instead of the local stand-in',
   ],
-  examples: ['npm start', 'npm start -- --payload events/example-job.json --schedule "rate(1 hour)" --tz UTC'],
+  examples: [
+    'npm start',
+    'npm start -- --payload events/example-job.json --schedule "rate(1 hour)" --tz UTC',
+    'npm start -- --from 2030-01-06T00:00:00Z --until 2030-01-09T12:00:00Z --skip-run 2 --fail-run 3',
+  ],
 });
 
 function progress(log: (line: string) => void) {
@@ -63,10 +85,21 @@ async function main(argv: string[], io: Io): Promise<number> {
         abort.abort();
       };
       process.once('SIGINT', interrupted);
+      if ((flags.from === undefined) !== (flags.until === undefined))
+        throw new UsageError('give --from and --until together');
+      const count = (flag: string, text: string | undefined) => {
+        if (text === undefined) return undefined;
+        if (!/^[1-9]\d{0,5}$/.test(text)) throw new UsageError(`--${flag} "${text}" must be a whole number, 1 or more`);
+        return Number(text);
+      };
       let result: StartResult;
       try {
         result = await start(
           {
+            window: flags.from && flags.until ? { from: flags.from, until: flags.until } : undefined,
+            failRun: count('fail-run', flags['fail-run']),
+            skipRun: count('skip-run', flags['skip-run']),
+            watchdogMinutes: count('watchdog-minutes', flags['watchdog-minutes']),
             payload: flags.payload,
             schedule: flags.schedule,
             timezone: flags.tz,
@@ -96,10 +129,13 @@ async function main(argv: string[], io: Io): Promise<number> {
       }
       const seconds = result.steps.reduce((n, s) => n + s.seconds, 0);
       log(
-        `done in ${seconds.toFixed(1)} s; job result: ${result.job.result.severity}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
+        `done in ${seconds.toFixed(1)} s; ${result.runs.invocations.length} run(s)${result.job.result ? `, last result: ${result.job.result.severity}` : ''}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
       );
       if (flags['keep-running']) {
         log(`emulators still running: AWS ${result.aws.endpoint}, Twilio ${result.twilio.url}. Ctrl-C to stop.`);
+        log(
+          `  AWS_ENDPOINT_URL=${result.aws.endpoint} npx cloud-cron runs ${result.runs.job} --runs-table ${result.runs.tableName}`,
+        );
         await new Promise<void>((resolve) => process.once('SIGINT', resolve));
         await result.stop();
       }

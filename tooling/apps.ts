@@ -34,6 +34,7 @@ export const APPS = [
   { id: 'sms', title: 'SMS channel', template: 'template-sms.yaml', docs: 'docs/sms.md', ships: 'sar', sarName: 'cloud-cron-sms', functions: ['sms'] },
   { id: 'webhook', title: 'Webhook channel', template: 'template-webhook.yaml', docs: 'docs/webhook.md', ships: 'sar', sarName: 'cloud-cron-webhook', functions: ['webhook'] },
   { id: 'mirror', title: 'Image mirror', template: 'template-mirror.yaml', docs: 'docs/mirror.md', ships: 'sar', sarName: 'cloud-cron-image-mirror', functions: ['mirror'] },
+  { id: 'runs', title: 'Runs', template: 'template-runs.yaml', docs: 'docs/runs.md', ships: 'sar', sarName: 'cloud-cron-runs', functions: ['runs-bus', 'runs-recorder', 'runs-watchdog', 'runs-registrar'] },
 ] as const satisfies readonly App[];
 
 export type AppId = (typeof APPS)[number]['id'];

@@ -24,8 +24,7 @@ export function parameterProblem(p: TemplateParameter, value: string): string | 
   if (p.MaxLength !== undefined && value.length > p.MaxLength)
     return `is ${value.length} characters, longer than the maximum ${p.MaxLength}${hint}`;
   const pattern = p.AllowedPattern === undefined ? undefined : new RegExp(`^(?:${p.AllowedPattern})$`);
-  if (pattern && members.some((m) => !pattern.test(m)))
-    return `does not match the parameter's AllowedPattern${hint}`;
+  if (pattern && members.some((m) => !pattern.test(m))) return `does not match the parameter's AllowedPattern${hint}`;
   return undefined;
 }
 

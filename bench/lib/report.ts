@@ -8,6 +8,7 @@ import type { BurstResult } from '../burst';
 import type { ColdResult, SeriesResult } from '../cold';
 import type { MacroCase } from '../macro';
 import type { CopyResult, CopySeries, UnchangedResult } from '../mirror';
+import type { RunsResult } from '../runs';
 import type { ScheduleResult } from '../schedule';
 import type { WarmResult } from '../warm';
 import type { Machine } from './machine';
@@ -27,6 +28,9 @@ export type Settings = {
   macroProcesses: number;
   burstMessages: number;
   schedulePairs: number;
+  runsRecorderIterations: number;
+  runsWatchdogSizes: number[];
+  runsSimulatorMonths: number[];
 };
 
 export type Report = {
@@ -47,6 +51,7 @@ export type Report = {
   schedule?: ScheduleResult;
   /** The first `Intl.DateTimeFormat` with a time zone in a fresh process (ICU loading its data). */
   icuFirstUseMs?: number;
+  runs?: RunsResult;
 };
 
 export const TARGETS = {
@@ -57,6 +62,10 @@ export const TARGETS = {
   unchangedMs: 2000,
   macroMs: 50,
   scheduleGrowth: 1.5,
+  recorder: 1.2,
+  watchdog: 1.2,
+  watchdogGrowth: 1.2,
+  simulatorGrowth: 1.2,
 } as const;
 
 /** What each warm figure's bare call is. */
@@ -188,7 +197,91 @@ function rows(r: Report): Row[] {
       met: g.yearOverDay <= TARGETS.scheduleGrowth,
     });
   }
+  if (r.runs) {
+    const x = r.runs;
+    out.push({
+      figure: 'Runs recorder, warm per destination record',
+      measured: spread(x.recorder.handler),
+      baseline: `${spread(x.recorder.bare)} bare conditional PutItem`,
+      ratio: ratio(x.recorder.ratio),
+      target: `≤ ${TARGETS.recorder}×`,
+      met: x.recorder.ratio <= TARGETS.recorder,
+    });
+    for (const w of x.watchdog) {
+      out.push({
+        figure: `Runs watchdog, one tick for ${w.jobs} jobs`,
+        measured: `${spread(w.tick)} (${ms(w.perJobMs)}/job)`,
+        baseline: `${spread(w.bare)} bare reads`,
+        ratio: ratio(w.ratio),
+        target: `≤ ${TARGETS.watchdog}×`,
+        met: w.ratio <= TARGETS.watchdog,
+      });
+    }
+    const first = x.watchdog[0];
+    const last = x.watchdog[x.watchdog.length - 1];
+    out.push({
+      figure: `Runs watchdog, cost per job at ${last.jobs} jobs over ${first.jobs} jobs`,
+      measured: `${ms(last.perJobMs)} vs ${ms(first.perJobMs)}`,
+      baseline: '—',
+      ratio: ratio(x.watchdogGrowth),
+      target: `≤ ${TARGETS.watchdogGrowth}× (flat)`,
+      met: x.watchdogGrowth <= TARGETS.watchdogGrowth,
+    });
+    const a = x.simulator[0];
+    const b = x.simulator[x.simulator.length - 1];
+    out.push({
+      figure: `Simulator, ${b.runs} runs (${b.months} months of rate(5 minutes)) over ${a.runs} runs`,
+      measured: `${b.seconds.toFixed(1)} s (${b.perRunMicros.toFixed(0)} µs/run) vs ${a.seconds.toFixed(1)} s`,
+      baseline: '—',
+      ratio: ratio(x.simulatorGrowth),
+      target: `≤ ${TARGETS.simulatorGrowth}× per run (linear)`,
+      met: x.simulatorGrowth <= TARGETS.simulatorGrowth,
+    });
+  }
   return out;
+}
+
+function runsSection(r: Report): string {
+  if (!r.runs) return '';
+  const x = r.runs;
+  const s = r.settings;
+  return [
+    '## 6. Runs app',
+    '',
+    '- **Recorder, warm per record**: the built recorder (`dist/runs-recorder`) handling the documented success record',
+    '  (`events/runs-destination-success.json`), a new request id each time, against the one write it needs: the',
+    `  conditional \`PutItem\` of the same item (\`bench/baselines/runs-write.ts\`), in one warm process, ${s.runsRecorderIterations} rounds,`,
+    '  sides rotated, against `moto_server` (`bench/children/runs.js`).',
+    '- **Watchdog, one tick**: the built watchdog judging a 5-minute window of jobs on `rate(5 minutes)` that all ran',
+    '  (no missed slot to write), against the bare calls it needs (`bench/baselines/runs-reads.ts`: the watermark, the',
+    '  registry, one `byTime` query per job with the same concurrency, the new watermark). The watermark is set back',
+    '  before each call (untimed), so every call judges the same window.',
+    '- **Simulator**: `tooling/simulator` firing `rate(5 minutes)` with its retries and destination records, the recorder',
+    '  and the watchdog (every 5 minutes) in process on the in-memory ledger; the time per run of the longest window over',
+    '  the shortest says whether the run time grows faster than the run count.',
+    '',
+    table(
+      ['Figure', 'Measured', 'Baseline', 'Ratio'],
+      [
+        ['Recorder per record', spread(x.recorder.handler), spread(x.recorder.bare), ratio(x.recorder.ratio)],
+        ...x.watchdog.map((w) => [
+          `Watchdog tick, ${w.jobs} jobs`,
+          `${spread(w.tick)}; ${ms(w.perJobMs)} per job`,
+          `${spread(w.bare)}; ${ms(w.bareperJobMs)} per job`,
+          ratio(w.ratio),
+        ]),
+        ...x.simulator.map((m) => [
+          `Simulator, ${m.months} month(s): ${m.runs} runs, ${m.ticks} watchdog ticks`,
+          `${m.seconds.toFixed(2)} s, ${m.perRunMicros.toFixed(1)} µs per run`,
+          '—',
+          '—',
+        ]),
+      ],
+      ['---', '---:', '---:', '---:'],
+    ),
+    '',
+    `Cost per job of a watchdog tick at ${x.watchdog[x.watchdog.length - 1].jobs} jobs over ${x.watchdog[0].jobs}: ${ratio(x.watchdogGrowth)}. Simulator time per run, longest over shortest window: ${ratio(x.simulatorGrowth)}.`,
+  ].join('\n');
 }
 
 function table(header: string[], body: string[][], align?: string[]): string {
@@ -752,6 +845,8 @@ export function renderMarkdown(r: Report): string {
     macroSection(r),
     '',
     scheduleSection(r),
+    '',
+    runsSection(r),
     '',
     CHANGES,
   ]

@@ -37,14 +37,57 @@ function parameterValue(fragment: Template, params: ParameterValues, name: strin
   return fragment.Parameters?.[name]?.Default;
 }
 
-/** Resolves a literal or a `Ref` to a parameter; undefined when the value cannot be known before deployment. */
+/**
+ * Resolves a literal, a `Ref` to a parameter, an `Fn::If` whose condition depends only on parameters, or an
+ * `Fn::Sub` of such values; undefined when the value cannot be known before deployment.
+ */
 function resolve(fragment: Template, params: ParameterValues, value: unknown): unknown {
   if (typeof value === 'string' || typeof value === 'number') return value;
-  if (isObject(value) && typeof value.Ref === 'string' && fragment.Parameters?.[value.Ref]) {
+  if (!isObject(value)) return undefined;
+  if (typeof value.Ref === 'string' && fragment.Parameters?.[value.Ref]) {
     const v = parameterValue(fragment, params, value.Ref);
     return Array.isArray(v) ? v.join(',') : v;
   }
+  const ifArgs = value['Fn::If'];
+  if (Array.isArray(ifArgs) && ifArgs.length === 3 && typeof ifArgs[0] === 'string') {
+    const chosen = condition(fragment, params, ifArgs[0]);
+    return chosen === undefined ? undefined : resolve(fragment, params, chosen ? ifArgs[1] : ifArgs[2]);
+  }
+  const sub = value['Fn::Sub'];
+  if (sub !== undefined) {
+    const [text, vars] = Array.isArray(sub) ? sub : [sub, {}];
+    if (typeof text !== 'string' || !isObject(vars)) return undefined;
+    let unknown = false;
+    const out = text.replace(/\$\{(!?)([^}]*)\}/g, (whole, bang: string, name: string) => {
+      if (bang) return `\${${name}}`;
+      const v = name in vars ? resolve(fragment, params, vars[name]) : resolve(fragment, params, { Ref: name });
+      if (typeof v !== 'string' && typeof v !== 'number') unknown = true;
+      return unknown ? whole : String(v);
+    });
+    return unknown ? undefined : out;
+  }
   return undefined;
+}
+
+/** A condition of the template evaluated from parameter values; undefined when it depends on anything else. */
+function condition(fragment: Template, params: ParameterValues, name: string, depth = 0): boolean | undefined {
+  const evaluate = (c: unknown): boolean | undefined => {
+    if (depth > 20 || !isObject(c)) return undefined;
+    if (typeof c.Condition === 'string') return condition(fragment, params, c.Condition, depth + 1);
+    const [key, args] = Object.entries(c)[0] ?? [];
+    if (!Array.isArray(args)) return undefined;
+    if (key === 'Fn::Equals' && args.length === 2) {
+      const [a, b] = args.map((x) => resolve(fragment, params, x));
+      return a === undefined || b === undefined ? undefined : String(a) === String(b);
+    }
+    const values = args.map(evaluate);
+    if (values.some((v) => v === undefined)) return undefined;
+    if (key === 'Fn::Not' && values.length === 1) return !values[0];
+    if (key === 'Fn::And') return values.every(Boolean);
+    if (key === 'Fn::Or') return values.some(Boolean);
+    return undefined;
+  };
+  return evaluate(fragment.Conditions?.[name]);
 }
 
 // ---------------------------------------------------------------- schedules

@@ -31,10 +31,8 @@ export class PendingRequestError extends CloudCronError {
   override name = 'PendingRequestError';
 }
 
-/** CloudFormation's response URL did not accept the answer. */
-export class ResponseDeliveryError extends CloudCronError {
-  override name = 'ResponseDeliveryError';
-}
+/** CloudFormation's response URL did not accept the answer (defined with the shared response sender). */
+export { ResponseDeliveryError } from '../common/cfn-response';
 
 /** The function was invoked with an event it does not handle. */
 export class UnsupportedEventError extends CloudCronError {

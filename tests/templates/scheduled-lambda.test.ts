@@ -3,15 +3,19 @@
  * each output goes through the SAM translator and cfn-lint, which must report nothing.
  */
 
+import { scheduleInput, substituteSchedulerContext } from '../../functions/common/runs/job-context';
 import type { MacroResponse } from '../../functions/macro/index';
 import { buildAll } from '../../tooling/build';
 import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
 import { invokeBundle } from '../../tooling/invoke';
 import { ROOT } from '../../tooling/paths';
+import { resolver } from '../../tooling/template-env';
 
 const TEMPLATE = 'template-scheduled-lambda.yaml';
 const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/nightly-report@sha256:${'a'.repeat(64)}`;
+const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/cloud-cron-runs';
+const OPS = 'arn:aws:sns:us-east-1:123456789012:ops';
 const topic = (i: number, region = 'us-east-1') => `arn:aws:sns:${region}:123456789012:cloud-cron-topic-${i}`;
 
 type Case = { name: string; params: Record<string, string>; topics: Record<string, string> };
@@ -58,6 +62,25 @@ const CASES: Case[] = [
       SnsTopics: `RESULTS=${topic(2, 'cn-north-1').replace('arn:aws:', 'arn:aws-cn:')}`,
     },
     topics: { RESULTS: 'arn:aws-cn:sns:cn-north-1:123456789012:cloud-cron-topic-2' },
+  },
+  {
+    name: 'wired to the Runs app, with a failure topic and the job context',
+    params: {
+      SnsTopics: `ALERTS=${topic(1)}`,
+      RunsEventBusArn: BUS,
+      FailureTopicArn: OPS,
+      ScheduleContext: 'true',
+      SchedulePayload: '{"report":"daily","payload":"user key"}',
+      MissedRunGraceMinutes: '10',
+      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+      ScheduleTimezone: 'Europe/Paris',
+    },
+    topics: { ALERTS: topic(1) },
+  },
+  {
+    name: 'wired to the Runs app, no failure topic',
+    params: { RunsEventBusArn: BUS, ScheduleExpression: 'at(2031-01-31T09:00:00)' },
+    topics: {},
   },
 ];
 
@@ -153,6 +176,8 @@ test('the built macro refuses bad parameter values of the real template with a m
     [{ ScheduleExpression: 'cron(0 8 * * MON *)' }, /JobFunction event Schedule: .*cron\(0 8 \* \* MON \*\)/],
     [{ ScheduleTimezone: 'Europe/Pariss' }, /Europe\/Pariss/],
     [{ SchedulePayload: '{report: daily}' }, /Input .* is not valid JSON/],
+    // Wrapped in the job context, the payload is still checked (the macro resolves Fn::If and Fn::Sub).
+    [{ SchedulePayload: '{report: daily}', ScheduleContext: 'true' }, /Input .* is not valid JSON/],
   ];
   const results = await invokeBundle<MacroResponse>(
     'macro',
@@ -167,4 +192,141 @@ test('the built macro refuses bad parameter values of the real template with a m
     expect(r.ok && r.result.status).toBe('failure');
     expect(r.ok && r.result.status === 'failure' && r.result.errorMessage).toMatch(bad[i][1]);
   });
+});
+
+type Res = { Type: string; Condition?: string; Properties: Record<string, unknown> };
+const res = (p: Processed, id: string) => p.cfn.Resources[id] as Res | undefined;
+const byName = (name: string) => processed.find((p) => p.c.name === name)!;
+const statements = (p: Processed, roleId: string) =>
+  (res(p, roleId)!.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[]).flatMap(
+    (x) => x.PolicyDocument.Statement,
+  );
+/** A value of the processed template as CloudFormation would resolve it for the case's parameters. */
+const resolved = (p: Processed, v: unknown) =>
+  resolver(p.cfn, {
+    parameters: { LambdaImageUri: IMAGE, ...p.c.params },
+    resources: { JobFunction: 'job-fn' },
+    attributes: {
+      'JobFunction.Arn': 'arn:aws:lambda:us-east-1:123456789012:function:job-fn',
+      'RunsAlertRole.Arn': 'role',
+      'JobFunctionSchedule.Arn': 'schedule',
+      'JobLogGroup.Arn': 'log-group',
+      'RunDeadLetterQueue.Arn': 'dlq',
+    },
+  }).value(v);
+
+describe('wired to the Runs app (RunsEventBusArn set)', () => {
+  const wired = () => byName('wired to the Runs app, with a failure topic and the job context');
+
+  test('both destinations go to the Runs bus, and the job role may put only "lambda" events on it', () => {
+    for (const p of [wired(), byName('wired to the Runs app, no failure topic')]) {
+      expect(resolved(p, res(p, 'JobInvokeConfig')!.Properties.DestinationConfig)).toEqual({
+        OnSuccess: { Destination: BUS },
+        OnFailure: { Destination: BUS },
+      });
+      const put = (resolved(p, statements(p, 'JobRole')) as { Action: string }[]).filter(
+        (st) => st.Action === 'events:PutEvents',
+      );
+      expect(put).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: BUS,
+          Condition: { StringEquals: { 'events:source': 'lambda' } },
+        },
+      ]);
+    }
+  });
+
+  test('the stack registers the job with the registrar named after the bus, after its invoke config exists', () => {
+    const p = wired();
+    const reg = p.cfn.Resources.RunsRegistration as Res & { DependsOn?: string | string[] };
+    expect(reg.Type).toBe('AWS::CloudFormation::CustomResource');
+    expect(reg.Condition).toBe('WiredToRuns');
+    expect([reg.DependsOn].flat()).toContain('JobInvokeConfig');
+    const props = resolved(p, reg.Properties) as Record<string, unknown>;
+    expect(props.ServiceToken).toBe('arn:aws:lambda:us-east-1:123456789012:function:cloud-cron-runs-registrar');
+    expect(props).toMatchObject({
+      FunctionName: 'job-fn',
+      ScheduleArn: 'schedule',
+      MissedRunGraceMinutes: '10',
+      ScheduleContext: 'true',
+    });
+  });
+
+  test("FailureTopicArn is still notified: the stack forwards its own job's failed and missed runs with its own role", () => {
+    const p = wired();
+    const rule = resolved(p, res(p, 'RunsAlertRule')!.Properties) as {
+      EventBusName: string;
+      EventPattern: Record<string, unknown>;
+      Targets: Record<string, unknown>[];
+    };
+    expect(rule.EventBusName).toBe(BUS);
+    expect(rule.EventPattern).toEqual({
+      source: ['cloud-cron.runs'],
+      'detail-type': ['Cloud Cron Run Failed', 'Cloud Cron Run Missed'],
+      detail: { job: ['job-fn'] },
+    });
+    expect(rule.Targets).toEqual([{ Id: 'FailureTopic', Arn: OPS, RoleArn: 'role', InputPath: '$.detail' }]);
+    expect(resolved(p, statements(p, 'RunsAlertRole'))).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: OPS },
+    ]);
+    const trust = resolved(
+      p,
+      (res(p, 'RunsAlertRole')!.Properties.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement,
+    );
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:events:us-east-1:123456789012:rule/cloud-cron-runs/*' },
+        },
+      },
+    ]);
+    // The job's own role no longer needs to publish to the failure topic.
+    expect(JSON.stringify(resolved(p, statements(p, 'JobRole')))).not.toContain(OPS);
+    expect(resolved(p, { 'Fn::If': ['ForwardsRunAlerts', 'yes', 'no'] })).toBe('yes');
+    const other = byName('wired to the Runs app, no failure topic');
+    expect(resolved(other, { 'Fn::If': ['ForwardsRunAlerts', 'yes', 'no'] })).toBe('no');
+  });
+
+  test('the job context wraps the payload in the documented envelope the Scheduler fills in', () => {
+    const p = wired();
+    const target = (res(p, 'JobFunctionSchedule')!.Properties as { Target: { Input: unknown } }).Target;
+    const input = resolved(p, target.Input) as string;
+    expect(input).toBe(scheduleInput(p.c.params.SchedulePayload));
+    const event = JSON.parse(
+      substituteSchedulerContext(input, {
+        scheduledTime: '2030-01-07T07:00:00Z',
+        executionId: 'exec-1',
+        attempt: 1,
+        scheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s',
+      }),
+    );
+    expect(event).toEqual({
+      payload: { report: 'daily', payload: 'user key' },
+      cloudCron: {
+        scheduledTime: '2030-01-07T07:00:00Z',
+        executionId: 'exec-1',
+        attempt: '1',
+        scheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s',
+        trigger: 'schedule',
+      },
+    });
+  });
+});
+
+test('not wired: the on-failure record still goes to FailureTopicArn, nothing of the Runs app is created', () => {
+  const p = byName('every optional feature on');
+  expect(resolved(p, res(p, 'JobInvokeConfig')!.Properties.DestinationConfig)).toEqual({
+    OnFailure: { Destination: 'arn:aws:sns:us-east-1:123456789012:ops' },
+  });
+  for (const id of ['RunsRegistration', 'RunsAlertRule', 'RunsAlertRole', 'DestinationDeliveryAlarm']) {
+    expect(resolved(p, { 'Fn::If': [res(p, id)!.Condition!, 'created', 'absent'] })).toBe('absent');
+  }
+  const target = (res(p, 'JobFunctionSchedule')!.Properties as { Target: { Input: unknown } }).Target;
+  expect(resolved(p, target.Input)).toBe('{"report":"daily"}');
 });

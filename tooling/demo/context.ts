@@ -5,12 +5,14 @@
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { LedgerEntry } from '../../functions/common/runs/ledger';
 import { type App, app } from '../apps';
 import { functionBuilds } from '../build';
 import type { Template } from '../cfn-yaml';
 import type { EmailRecorder } from '../email-recorder';
 import type { NestedApp } from '../nested-apps';
 import { ROOT } from '../paths';
+import type { InvocationOutcome } from '../simulator/simulator';
 import type { ResolveContext } from '../template-env';
 import type { TwilioStandin } from '../twilio-standin';
 import type { WebhookStandin } from '../webhook-standin';
@@ -37,6 +39,26 @@ export const DEMO_PARAMETERS: Record<string, string> = {
   SmsFromNumber: '+15005550006',
   SmsRecipients: '+15005550006,+14155550100',
 };
+/** The job's function name (the Runs ledger's job). */
+export const JOB_NAME = 'cloud-cron-example-job';
+
+/**
+ * The operators' subscriptions to the job's FailureTopicArn (the parent's OperationsTopicArn): the parent's email
+ * and SMS channels again, with templates for Cloud Cron's run alerts (events/runs-alert-*.json).
+ */
+export const OPERATOR_CHANNELS = [
+  {
+    logicalId: 'OperatorsEmail',
+    like: 'email',
+    parameters: {
+      SubjectTemplate: '{{message.title}}',
+      TextTemplate: '{{message.summary}}',
+      HtmlTemplate: '<p><strong>{{message.title}}</strong></p><p>{{message.summary}}</p>',
+    },
+  },
+  { logicalId: 'OperatorsSms', like: 'sms', parameters: { MessageTemplate: '{{message.title}}' } },
+] as const;
+
 /** What the mirror would output: the job's image, pinned by digest (the image itself never runs here). */
 export const MIRRORED_IMAGE = `123456789012.dkr.ecr.${REGION}.amazonaws.com/cloud-cron-health-check@sha256:${'0'.repeat(64)}`;
 
@@ -77,6 +99,24 @@ export type SentText = { from: string; to: string; body: string };
 /** A request a webhook target received, with the stand-in's verdict against the vendor's contract. */
 export type SentPost = { preset: string; body: unknown; valid: boolean; violations: string[] };
 
+/** The job's runs as the Runs app recorded them. */
+export type Runs = {
+  job: string;
+  /** The local ledger table. */
+  tableName: string;
+  /** How the registrar answered the job stack's RunsRegistration custom resource. */
+  registration: string;
+  /** Newest first, as `cloud-cron runs` lists them. */
+  entries: LedgerEntry[];
+  /** The ledger as `cloud-cron runs <job>` prints it. */
+  table: string;
+  /** Every asynchronous invocation: its outcome and attempts. */
+  invocations: InvocationOutcome[];
+  missed: { scheduledTime: string }[];
+  /** The alerts the job stack's rule forwarded to its FailureTopicArn. */
+  alerts: { kind: string; title: string }[];
+};
+
 export type Aws = {
   endpoint: string;
   started: boolean;
@@ -105,8 +145,11 @@ export type Deployed = {
   parent: Template;
   nested: NestedApp[];
   resolve: ResolveContext;
-  /** Parent topic resource -> the job's variable for it, and its ARN. */
-  topics: { resource: string; variable: string; arn: string; tapUrl: string }[];
+  /**
+   * The parent's topics (resource, the job's variable for it, ARN) and the job's failure topic (`failures`, labelled
+   * FAILURES), each with an unfiltered queue that sees everything published to it.
+   */
+  topics: { resource: string; variable: string; arn: string; failures: boolean; tapUrl: string }[];
   channels: Channel[];
   jobParameters: Record<string, string>;
 };
@@ -121,6 +164,7 @@ export type DemoContext = {
   payload?: { source: string; value: unknown };
   deployed?: Deployed;
   job?: { environment: Record<string, string>; nextRuns: string[]; result?: JobOutcome };
+  runs?: Runs;
   published?: Published[];
   deliveries?: Delivery[];
   emails?: SentEmail[];

@@ -165,6 +165,13 @@ export const showStep: Step<DemoContext> = {
       files.push(file);
     });
     const summary = summaryLines(emails, texts, posts, need(ctx, 'deliveries'), local);
+    if (ctx.runs) {
+      summary.push(
+        '',
+        `RUNS of ${ctx.runs.job}, as \`cloud-cron runs ${ctx.runs.job}\` prints them:`,
+        ...ctx.runs.table.split('\n').map((l) => `  ${l}`),
+      );
+    }
     const summaryFile = join(out, 'summary.txt');
     writeFileSync(summaryFile, `${summary.join('\n')}\n`);
     files.push(summaryFile);

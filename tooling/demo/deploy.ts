@@ -10,11 +10,11 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { buildAll } from '../build';
-import { loadTemplate } from '../cfn-yaml';
+import { loadTemplate, type Template } from '../cfn-yaml';
 import { startEmailRecorder } from '../email-recorder';
 import { createIdempotencyTable } from '../idempotency-table';
 import { startMoto } from '../moto';
-import { nestedApps, nestedParameters } from '../nested-apps';
+import { type NestedApp, nestedApps, nestedParameters } from '../nested-apps';
 import { ROOT } from '../paths';
 import { type ResolveContext, resolver } from '../template-env';
 import { parameterProblems } from '../template-params';
@@ -28,6 +28,7 @@ import {
   type Deployed,
   MIRRORED_IMAGE,
   need,
+  OPERATOR_CHANNELS,
   PARENT,
   REGION,
   STACK_NAME,
@@ -40,7 +41,7 @@ export const buildStep: Step<DemoContext> = {
   id: 'build',
   title: 'build the functions (esbuild, options from the templates) and the example job',
   async run() {
-    const built = await buildAll(ROOT, ['macro', ...channelFunctions()]);
+    const built = await buildAll(ROOT, ['macro', 'runs-registrar', ...channelFunctions()]);
     await buildExampleJob();
     return [[...built.map((b) => b.name), EXAMPLE_JOB_BUNDLE].map((n) => `dist/${n}/index.js`).join(', ')];
   },
@@ -134,6 +135,13 @@ export const resourcesStep: Step<DemoContext> = {
       arns[id] = (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
     }
     resolve.resources = { ...arns };
+    // The job's FailureTopicArn is the parent's OperationsTopicArn (empty by default): the demo makes one, so failed
+    // and missed runs reach the operators.
+    let operations: string | undefined;
+    if (parent.Parameters?.OperationsTopicArn && !resolve.parameters?.OperationsTopicArn) {
+      operations = (await sns.send(new CreateTopicCommand({ Name: `${STACK_NAME}-operations` }))).TopicArn!;
+      resolve.parameters = { ...resolve.parameters, OperationsTopicArn: operations };
+    }
 
     const queue = async (name: string) => {
       const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
@@ -163,7 +171,7 @@ export const resourcesStep: Step<DemoContext> = {
     resolve.parameters = { ...resolve.parameters, TwilioSecretArn: secretArn, SlackSecretArn: slackSecretArn };
 
     const nested = nestedApps(parent, PARENT, resolve);
-    const job = nested.find((n) => n.app.ships === 'location');
+    const job = nested.find((n) => n.app.id === 'job');
     if (!job) throw new Error('the example parent nests no scheduled job');
     const payload = need(ctx, 'payload');
     const jobParameters = nestedParameters(parent, job, {
@@ -184,14 +192,53 @@ export const resourcesStep: Step<DemoContext> = {
       }),
     );
     const topics: Deployed['topics'] = [];
-    for (const [resource, arn] of Object.entries(arns)) {
-      const tap = await queue(`${STACK_NAME}-${resource}-all-${stamp}`);
-      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'sqs', Endpoint: tap.arn }));
-      topics.push({ resource, variable: variables.get(arn) ?? resource, arn, tapUrl: tap.url });
+    const named = Object.entries(arns).map(([resource, arn]) => ({
+      resource,
+      variable: variables.get(arn) ?? resource,
+      arn,
+      failures: false,
+    }));
+    if (operations)
+      named.push({ resource: 'OperationsTopicArn', variable: 'FAILURES', arn: operations, failures: true });
+    for (const t of named) {
+      const tap = await queue(`${STACK_NAME}-${t.resource}-all-${stamp}`);
+      await sns.send(new SubscribeCommand({ TopicArn: t.arn, Protocol: 'sqs', Endpoint: tap.arn }));
+      topics.push({ ...t, tapUrl: tap.url });
     }
 
     const ddb = new DynamoDBClient(aws.client);
     const channels: Channel[] = [];
+    // One queue per channel, subscribed as the channel's template subscribes its function (filter policy, scope).
+    const subscribe = async (
+      n: NestedApp,
+      template: Template,
+      parameters: Record<string, string>,
+      resources: Record<string, string>,
+    ): Promise<Channel> => {
+      const q = await queue(`${STACK_NAME}-${n.logicalId}-${stamp}`);
+      const scope = (parameters.FilterPolicyScope ??
+        String(template.Parameters?.FilterPolicyScope?.Default ?? 'MessageAttributes')) as FilterScope;
+      const sub = await sns.send(
+        new SubscribeCommand({
+          TopicArn: parameters.SnsTopicArn,
+          Protocol: 'sqs',
+          Endpoint: q.arn,
+          Attributes: parameters.FilterPolicy
+            ? { FilterPolicy: parameters.FilterPolicy, FilterPolicyScope: scope }
+            : undefined,
+        }),
+      );
+      const topic = topics.find((t) => t.arn === parameters.SnsTopicArn);
+      return {
+        nested: n,
+        template,
+        parameters: { ...parameters, FilterPolicyScope: scope },
+        topic: topic?.variable ?? parameters.SnsTopicArn,
+        queueUrl: q.url,
+        subscriptionArn: sub.SubscriptionArn!,
+        resources,
+      };
+    };
     for (const n of nested.filter((x) => x.app.ships === 'sar' && x.app.functions.length > 0)) {
       const parameters = nestedParameters(parent, n, resolve);
       if (!parameters.SnsTopicArn) continue;
@@ -207,33 +254,22 @@ export const resourcesStep: Step<DemoContext> = {
           template,
         );
       }
-      const q = await queue(`${STACK_NAME}-${n.logicalId}-${stamp}`);
-      const scope = (parameters.FilterPolicyScope ??
-        String(template.Parameters?.FilterPolicyScope?.Default ?? 'MessageAttributes')) as FilterScope;
-      const sub = await sns.send(
-        new SubscribeCommand({
-          TopicArn: parameters.SnsTopicArn,
-          Protocol: 'sqs',
-          Endpoint: q.arn,
-          Attributes: parameters.FilterPolicy
-            ? { FilterPolicy: parameters.FilterPolicy, FilterPolicyScope: scope }
-            : undefined,
-        }),
-      );
-      const topic = topics.find((t) => t.arn === parameters.SnsTopicArn);
-      channels.push({
-        nested: n,
-        template,
-        parameters: { ...parameters, FilterPolicyScope: scope },
-        topic: topic?.variable ?? parameters.SnsTopicArn,
-        queueUrl: q.url,
-        subscriptionArn: sub.SubscriptionArn!,
-        resources,
-      });
+      channels.push(await subscribe(n, template, parameters, resources));
+    }
+    // The operators' email and SMS on the failure topic: the parent's channels again, with alert templates.
+    for (const o of operations ? OPERATOR_CHANNELS : []) {
+      const like = channels.find((c) => c.nested.app.id === o.like);
+      if (!like) continue;
+      const { FilterPolicy: _policy, FilterPolicyScope: _scope, ...rest } = like.parameters;
+      const parameters = { ...rest, SnsTopicArn: operations as string, ...o.parameters };
+      const problems = parameterProblems(like.template, parameters);
+      if (problems.length > 0) throw new Error(`${o.logicalId}: ${problems.join('; ')}`);
+      const nestedOperator = { logicalId: o.logicalId, app: like.nested.app, location: 'npm start', parameters: {} };
+      channels.push(await subscribe(nestedOperator, like.template, parameters, like.resources));
     }
     ctx.deployed = { parent, nested, resolve, topics, channels, jobParameters };
     return [
-      ...topics.map((t) => `${t.variable.padEnd(8)} ${t.arn}`),
+      ...topics.map((t) => `${t.variable.padEnd(8)} ${t.arn}${t.failures ? " (the job's FailureTopicArn)" : ''}`),
       ...channels.map(
         (c) =>
           `${c.nested.logicalId} (${c.nested.app.id}) subscribed to ${c.topic}${c.parameters.FilterPolicy ? ` with ${c.parameters.FilterPolicy}` : ', no filter'}`,

@@ -7,7 +7,11 @@
  *     idempotency tables, one SQS queue per channel subscribed with the channel's filter policy (as the channel
  *     templates subscribe their functions), and one unfiltered queue per topic to see everything published
  *   CloudCron macro (built bundle) on template-scheduled-lambda.yaml  ->  the job's environment
- *   example job (examples/job, bundled as its Dockerfile does) in a child process, with that environment
+ *   the Runs app (template-runs.yaml) on the emulator, the job registered with it by its stack's custom resource
+ *   example job (examples/job, bundled as its Dockerfile does) in a child process, with that environment, run as
+ *     its schedule runs it (an asynchronous invocation, tooling/simulator): once now, or every slot of a window of
+ *     simulated time with the watchdog; its runs recorded to the ledger, failed and missed runs alerted through its
+ *     FailureTopicArn to the operators' email and SMS
  *   each channel's bundle, fed what its subscription received, in the SNS event shape  ->  SES (through a recorder)
  *     and Twilio (a local stand-in, or a Twilio API given)
  *
@@ -24,6 +28,7 @@ import {
   type JobOutcome,
   need,
   type Published,
+  type Runs,
   type SentEmail,
   type SentPost,
   type SentText,
@@ -49,8 +54,13 @@ export type StartResult = {
   schedule: { expression: string; timezone: string; nextRuns: string[] };
   /** The job's topics: variable -> ARN. */
   topics: Record<string, string>;
+  /** The job's FailureTopicArn (the parent's OperationsTopicArn), where the Runs app's alerts go. */
+  failureTopic?: string;
   payload: { source: string; value: unknown };
-  job: { environment: Record<string, string>; result: JobOutcome };
+  /** The job's environment (from the macro), and what its last successful run returned. */
+  job: { environment: Record<string, string>; result?: JobOutcome };
+  /** The job's runs as the Runs app recorded them (and alerted the failed and missed ones). */
+  runs: Runs;
   published: Published[];
   deliveries: Delivery[];
   emails: SentEmail[];
@@ -131,15 +141,16 @@ function resultOf(ctx: DemoContext, steps: StepRecord[], stop: () => Promise<voi
   const local = need(ctx, 'local');
   const deployed = need(ctx, 'deployed');
   const job = need(ctx, 'job');
-  if (!job.result) throw new Error('the job has not run: a step list without jobStep has no result');
   return {
     steps,
     aws: { endpoint: aws.endpoint, started: aws.started },
     twilio: { url: local.twilioUrl, standIn: Boolean(local.twilio) },
     schedule: { expression: ctx.options.schedule, timezone: ctx.options.timezone, nextRuns: job.nextRuns },
-    topics: Object.fromEntries(deployed.topics.map((t) => [t.variable, t.arn])),
+    topics: Object.fromEntries(deployed.topics.filter((t) => !t.failures).map((t) => [t.variable, t.arn])),
+    failureTopic: deployed.topics.find((t) => t.failures)?.arn,
     payload: need(ctx, 'payload'),
     job: { environment: job.environment, result: job.result },
+    runs: need(ctx, 'runs'),
     published: ctx.published ?? [],
     deliveries: ctx.deliveries ?? [],
     emails: ctx.emails ?? [],

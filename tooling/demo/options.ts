@@ -24,6 +24,17 @@ export type StartOptions = {
   awsEndpoint?: string;
   /** A Twilio API to use instead of the local stand-in. */
   twilioBaseUrl?: string;
+  /**
+   * Run the job over this window of simulated time instead of once now: every slot of its schedule fires, and the
+   * Runs app's watchdog runs on its schedule. At most MAX_WINDOW_DAYS long.
+   */
+  window?: { from: Date | string; until: Date | string };
+  /** With a window: the Nth run fails on every attempt (a failed run, alerted). */
+  failRun?: number;
+  /** With a window: the scheduler never delivers the Nth run (a missed run, alerted). */
+  skipRun?: number;
+  /** With a window: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default). */
+  watchdogMinutes?: number;
   /** Leave the emulators running; the result's `stop()` ends them. */
   keepRunning?: boolean;
   /** Aborting stops every process the run started. */
@@ -36,9 +47,15 @@ export const DEFAULTS = {
   outDir: join(ROOT, 'out', 'demo'),
 } as const;
 
+/** The longest window of simulated time a run covers. */
+export const MAX_WINDOW_DAYS = 31;
+
 /** The options once checked: the payload read (undefined: the demo's own, built once its endpoints listen). */
 export type CheckedOptions = Required<Pick<StartOptions, 'schedule' | 'timezone' | 'outDir'>> &
-  Omit<StartOptions, 'payload'> & { payload?: { file: string; value: unknown } };
+  Omit<StartOptions, 'payload' | 'window'> & {
+    payload?: { file: string; value: unknown };
+    window?: { from: Date; until: Date };
+  };
 
 /** An option `npm start` cannot run with; `flag` is the option at fault (as `--payload`, `--tz`, ...). */
 export class StartOptionsError extends Error {
@@ -102,5 +119,42 @@ export function checkOptions(options: StartOptions): CheckedOptions {
       'TWILIO_API_BASE_URL',
       `TWILIO_API_BASE_URL ${options.twilioBaseUrl} is not an http(s) URL`,
     );
-  return { ...options, schedule, timezone, outDir, payload };
+  return { ...options, schedule, timezone, outDir, payload, window: checkWindow(options) };
+}
+
+function instant(flag: string, value: Date | string): Date {
+  const d = typeof value === 'string' ? new Date(value) : value;
+  if ((typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(value)) || Number.isNaN(d.getTime()))
+    throw new StartOptionsError(
+      flag,
+      `${flag} "${String(value)}" is not an ISO 8601 date-time, e.g. 2030-01-06T00:00:00Z`,
+    );
+  return d;
+}
+
+function checkWindow(options: StartOptions): CheckedOptions['window'] {
+  const counts = [
+    ['--fail-run', options.failRun],
+    ['--skip-run', options.skipRun],
+    ['--watchdog-minutes', options.watchdogMinutes],
+  ] as const;
+  for (const [flag, n] of counts) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 999_999))
+      throw new StartOptionsError(flag, `${flag} "${n}" must be a whole number, 1 or more`);
+  }
+  if (!options.window) {
+    const given = counts.find(([, n]) => n !== undefined);
+    if (given)
+      throw new StartOptionsError(
+        given[0],
+        '--fail-run, --skip-run and --watchdog-minutes need a window (--from and --until)',
+      );
+    return undefined;
+  }
+  const from = instant('--from', options.window.from);
+  const until = instant('--until', options.window.until);
+  if (until <= from) throw new StartOptionsError('--until', '--until must be after --from');
+  if (until.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000)
+    throw new StartOptionsError('--until', `the window is longer than ${MAX_WINDOW_DAYS} days: shorten it`);
+  return { from, until };
 }

@@ -114,7 +114,7 @@ test('the example parent nests the packaged job template by an S3 URL that holds
 
 test('packaged SAR templates translate and lint clean as they are', () => {
   const sarTemplates = packaged.filter((p) => p.template.Metadata?.['AWS::ServerlessRepo::Application']);
-  expect(sarTemplates).toHaveLength(5);
+  expect(sarTemplates).toHaveLength(6);
   for (const p of sarTemplates) samTranslate(p.output);
   expect(describeFindings(cfnLint(...sarTemplates.map((p) => p.output)))).toEqual([]);
 });

@@ -48,7 +48,7 @@ describe('start() with the defaults', () => {
   });
 
   test('the job published a report and an alert; each reached its channel through its filter policy', () => {
-    expect(result.job.result.severity).toBe('critical');
+    expect(result.job.result?.severity).toBe('critical');
     expect(result.published.map((p) => [p.topic, p.attributes.type, p.attributes.severity]).sort()).toEqual([
       ['ALERTS', 'alert', 'critical'],
       ['REPORTS', 'report', 'critical'],
@@ -73,6 +73,22 @@ describe('start() with the defaults', () => {
       ['+14155550100', '+15005550006'],
     ]);
     expect(result.texts[0].body).toMatch(/^\[CRITICAL\] storefront-health: .* - DOWN checkout/);
+  });
+
+  test('the run went through the asynchronous path into the Runs ledger: one run, succeeded, no alert', () => {
+    expect(result.runs.registration).toBe('SUCCESS');
+    expect(result.runs.invocations).toEqual([
+      expect.objectContaining({ job: 'cloud-cron-example-job', outcome: 'succeeded', attempts: 1 }),
+    ]);
+    expect(result.runs.entries).toEqual([
+      expect.objectContaining({ kind: 'run', status: 'succeeded', requestId: result.runs.invocations[0].requestId }),
+    ]);
+    expect(result.runs.table.split('\n')[0]).toMatch(
+      /^WHEN\s+STATUS\s+SCHEDULED\s+ATTEMPTS\s+DURATION\s+REQUEST\s+ERROR$/,
+    );
+    expect(result.runs.alerts).toEqual([]);
+    expect(result.failureTopic).toBe('arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-operations');
+    expect(result.published.filter((p) => p.topicArn === result.failureTopic)).toEqual([]);
   });
 
   test('the alert was posted to Slack as a valid Block Kit message', () => {
@@ -127,6 +143,51 @@ test('start() says which subscription dropped a message and why', async () => {
   );
 }, 90_000);
 
+test('over a window of simulated time: a skipped run is missed, a failed one fails; both alerted to the operators', async () => {
+  const out = tempDir();
+  // Monday 6 to Wednesday 9 January 2030, 08:00 Europe/Paris on weekdays: three slots, the second never delivered.
+  const result = await start({
+    outDir: out,
+    window: { from: '2030-01-06T00:00:00Z', until: '2030-01-09T12:00:00Z' },
+    skipRun: 2,
+    failRun: 3,
+    watchdogMinutes: 30,
+  });
+  expect(result.runs.invocations.map((i) => [i.slot, i.outcome, i.attempts])).toEqual([
+    ['2030-01-07T07:00:00.000Z', 'succeeded', 1],
+    // The example parent gives the job MaximumRetryAttempts 1: two attempts.
+    ['2030-01-09T07:00:00.000Z', 'failed', 2],
+  ]);
+  // Without ScheduleContext a run does not know its slot: the ledger has when it ended; a missed slot has its time.
+  expect(
+    result.runs.entries.map((e) => [e.status, e.kind === 'missed' ? e.scheduledTime : e.endedAt.slice(0, 10)]),
+  ).toEqual([
+    ['failed', '2030-01-09'],
+    ['missed', '2030-01-08T07:00:00.000Z'],
+    ['succeeded', '2030-01-07'],
+  ]);
+  expect(result.runs.table.split('\n')[1]).toMatch(/failed\s.*Error: simulated failure of run 3/);
+  expect(result.runs.missed).toEqual([{ scheduledTime: '2030-01-08T07:00:00.000Z' }]);
+  expect(result.runs.alerts.map((a) => a.kind).sort()).toEqual(['failed', 'missed']);
+  // Each alert went through the failure topic to the operators' email and both SMS numbers.
+  const subjects = result.emails.map((e) => e.subject);
+  expect(subjects).toEqual(
+    expect.arrayContaining([
+      'Cloud Cron: cloud-cron-example-job did not run at 2030-01-08 08:00 Europe/Paris',
+      expect.stringMatching(/^Cloud Cron: cloud-cron-example-job failed/),
+    ]),
+  );
+  const operatorTexts = result.texts.filter((t) => t.body.startsWith('Cloud Cron: cloud-cron-example-job'));
+  expect(operatorTexts).toHaveLength(4);
+  expect(result.deliveries.filter((d) => d.topic === 'FAILURES').map((d) => [d.subscription, d.delivered])).toEqual(
+    expect.arrayContaining([
+      ['OperatorsEmail', true],
+      ['OperatorsSms', true],
+    ]),
+  );
+  expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toMatch(/RUNS of cloud-cron-example-job/);
+}, 120_000);
+
 describe('options are checked before anything starts, naming the flag or file at fault', () => {
   const dir = tempDir();
   const file = (name: string, text: string) => {
@@ -149,6 +210,19 @@ describe('options are checked before anything starts, naming the flag or file at
       /big\.json: the job's SchedulePayload is 5010 characters, longer than the maximum 4096/,
     ],
     [{ outDir: file('a-file', '') }, '--out', /a-file is a file, not a folder$/],
+    [{ skipRun: 2 }, '--skip-run', /^--fail-run, --skip-run and --watchdog-minutes need a window/],
+    [
+      { window: { from: '2030-01-06', until: '2030-01-07T00:00:00Z' } },
+      '--from',
+      /^--from "2030-01-06" is not an ISO 8601 date-time/,
+    ],
+    [{ window: { from: '2030-01-07T00:00:00Z', until: '2030-01-06T00:00:00Z' } }, '--until', /after --from/],
+    [{ window: { from: '2030-01-01T00:00:00Z', until: '2030-03-01T00:00:00Z' } }, '--until', /longer than 31 days/],
+    [
+      { window: { from: '2030-01-01T00:00:00Z', until: '2030-01-02T00:00:00Z' }, failRun: 0 },
+      '--fail-run',
+      /must be a whole number, 1 or more/,
+    ],
   ])('%j is refused (%s)', (options, flag, message) => {
     let error: unknown;
     try {
@@ -187,7 +261,10 @@ test('npm start, as a newcomer runs it: progress, what was sent, and exit 0', ()
   expect(run.stdout).toMatch(/EMAIL 1: from cron@example.com\n\s+to ops@example.com, team@example.com/);
   expect(run.stdout).toMatch(/SMS to \+14155550100 from \+15005550006/);
   expect(run.stdout).toMatch(/SLACK 1 \(incoming webhook stand-in, Block Kit valid\):/);
-  expect(run.stdout).toMatch(/done in [\d.]+ s; job result: critical/);
+  expect(run.stdout).toMatch(/done in [\d.]+ s; 1 run\(s\), last result: critical/);
+  expect(run.stdout).toMatch(
+    /RUNS of cloud-cron-example-job, as `cloud-cron runs cloud-cron-example-job` prints them:\n\s+WHEN\s+STATUS\s+SCHEDULED\s+ATTEMPTS\s+DURATION\s+REQUEST\s+ERROR\n\s+\S+ \S+\s+succeeded\s/,
+  );
 });
 
 test('npm start with a bad flag value exits 2 before starting anything, naming the flag', () => {
@@ -200,4 +277,19 @@ test('npm start with a bad flag value exits 2 before starting anything, naming t
   expect(run.status).toBe(2);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(/^npm start: --schedule: schedule expression "cron\(0 8 \* \* MON \*\)"/);
+});
+
+test.each([
+  [['--skip-run', '2'], /^npm start: --fail-run, --skip-run and --watchdog-minutes need a window/],
+  [['--from', '2030-01-06T00:00:00Z'], /^npm start: give --from and --until together/],
+  [['--from', 'x', '--until', 'y', '--fail-run', 'two'], /^npm start: --fail-run "two" must be a whole number/],
+])('npm start %j exits 2 before starting anything, naming the flag', (argv, message) => {
+  const run = spawnSync(process.execPath, [TSX, 'scripts/start.ts', ...argv], {
+    cwd: ROOT,
+    env: cleanEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect([run.status, run.stdout]).toEqual([2, '']);
+  expect(run.stderr).toMatch(message);
 });

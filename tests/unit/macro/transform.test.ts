@@ -348,6 +348,27 @@ describe('transform: schedules', () => {
     const f = withSchedule({ ScheduleExpression: 'rate(1 hour)', Input: { Ref: 'Expr' } });
     expect(() => transform(f, { Expr: '{"a":' })).toThrow(/Job event Tick: the schedule's Input .* is not valid JSON/);
   });
+
+  test('checks an Input chosen by Fn::If on parameters, and one built with Fn::Sub around a parameter', () => {
+    const input = {
+      'Fn::If': [
+        'Wrapped',
+        { 'Fn::Sub': ['{"payload":${P},"n":"${!Literal}"}', { P: { Ref: 'Expr' } }] },
+        { Ref: 'Expr' },
+      ],
+    };
+    const f = withSchedule({ ScheduleExpression: 'rate(1 hour)', Input: input });
+    f.Conditions = { Wrapped: { 'Fn::Equals': [{ Ref: 'Wrap' }, 'true'] } };
+    f.Parameters = { ...f.Parameters, Wrap: { Type: 'String', Default: 'false' } };
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'true' })).toThrow(
+      /the schedule's Input "{\\"payload\\":{\\"a\\":/,
+    );
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'false' })).toThrow(/is not valid JSON/);
+    expect(() => transform(f, { Expr: '{"a":1}', Wrap: 'true' })).not.toThrow();
+    // A condition that depends on more than parameters cannot be known before deployment: nothing is checked.
+    f.Conditions = { Wrapped: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } };
+    expect(() => transform(f, { Expr: '{"a":', Wrap: 'true' })).not.toThrow();
+  });
 });
 
 describe('handler', () => {
