@@ -50,6 +50,19 @@ test('every top-level file and folder of the repository is in the tree', () => {
   expect(top.filter((t) => !named.has(t) && !ignored.includes(t))).toEqual([]);
 });
 
+test('every folder of functions/, examples/, tests/ and tooling/ is in the tree', () => {
+  const folders = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((f) => /^(functions|examples|tests|tooling)\/[^/]+\//.test(f))
+    .map((f) => `${f.split('/').slice(0, 2).join('/')}/`);
+  const named = new Set(paths.map((p) => p.split('/').slice(0, 2).join('/').replace(/\/?$/, '/')));
+  // tooling/data/ holds test data only, described on tooling/'s line.
+  expect([...new Set(folders)].filter((f) => !named.has(f) && f !== 'tooling/data/')).toEqual([]);
+});
+
 test('the tree reader follows nesting and shared lines', () => {
   expect(treePaths('├── a/  # x\n│   ├── b/\n│   │   └── c.ts\n│   └── d/  e/\n└── f  g')).toEqual([
     'a/',
