@@ -31,6 +31,8 @@ export type FlagSpec = {
   required?: boolean;
   /** May be given several times; the values are collected in order. */
   multiple?: boolean;
+  /** The only values it takes (the parser refuses others, naming them; the usage lists them). */
+  choices?: readonly string[];
 };
 
 export type PositionalSpec = {
@@ -55,12 +57,13 @@ export type CommandSpec<F extends Record<string, FlagSpec> = Record<string, Flag
   tooMany?: (count: number) => string;
 };
 
+type ValueOf<S extends FlagSpec> = S extends { choices: readonly (infer C extends string)[] } ? C : string;
 type FlagValue<S extends FlagSpec> = S extends { value: string }
   ? S extends { multiple: true }
-    ? string[]
+    ? ValueOf<S>[]
     : S extends { default: string } | { required: true }
-      ? string
-      : string | undefined
+      ? ValueOf<S>
+      : ValueOf<S> | undefined
   : boolean;
 
 export type Flags<F extends Record<string, FlagSpec>> = { -readonly [K in keyof F]: FlagValue<F[K]> };
@@ -85,6 +88,8 @@ export function defineCommand<const F extends Record<string, FlagSpec>>(spec: Co
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`${spec.name}: flag name ${name} must be kebab-case`);
     if (['help', 'version'].includes(name) || f.short === 'h')
       throw new Error(`${spec.name}: --${name}/-${f.short} is reserved`);
+    if (f.choices && (!f.value || (f.default !== undefined && !f.choices.includes(f.default))))
+      throw new Error(`${spec.name}: --${name} has choices: it takes a value, and its default is one of them`);
   }
   return spec;
 }
@@ -111,7 +116,11 @@ export function usage(spec: CommandSpec): string {
   const rows: [string, string][] = [];
   for (const p of spec.positionals ?? []) rows.push([p.name, p.description]);
   for (const [name, f] of Object.entries(spec.flags)) {
-    const extra = [f.default !== undefined ? `default: ${f.default || '(empty)'}` : '', f.multiple ? 'repeatable' : '']
+    const extra = [
+      f.choices ? `one of ${f.choices.join(', ')}` : '',
+      f.default !== undefined ? `default: ${f.default || '(empty)'}` : '',
+      f.multiple ? 'repeatable' : '',
+    ]
       .filter(Boolean)
       .join('; ');
     rows.push([flagLabel(name, f), `${f.description}${extra ? ` (${extra})` : ''}`]);
@@ -189,6 +198,8 @@ export function parse<F extends Record<string, FlagSpec>>(
       value = next;
       i++;
     }
+    if (f.choices && !f.choices.includes(value))
+      throw new UsageError(`--${name} must be one of ${f.choices.join(', ')} (got ${JSON.stringify(value)})`);
     if (f.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), value];
     else if (values[name] !== undefined) throw new UsageError(`--${name} is given twice`);
     else values[name] = value;

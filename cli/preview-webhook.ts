@@ -8,7 +8,7 @@ import { CloudCronError } from '../functions/common/errors';
 import { createRenderer } from '../functions/webhook/presets';
 import { PRESETS, type Preset } from '../functions/webhook/presets/types';
 import { SEVERITIES, type Severity } from '../functions/webhook/text';
-import { defineCommand, type Io, type Parsed, runCommand, UsageError } from './args';
+import { defineCommand, type Io, type Parsed, runCommand } from './args';
 import { isFile, PreviewInputError, sampleContext, templateArgument } from './sample';
 
 export const command = defineCommand({
@@ -16,7 +16,7 @@ export const command = defineCommand({
   summary:
     'Prints the exact request body the webhook function would POST for a sample SNS message, with the preset and\nsettings of the template, so the message can be checked before deploying.',
   flags: {
-    preset: { value: PRESETS.join('|'), required: true, description: 'the Preset parameter' },
+    preset: { value: PRESETS.join('|'), choices: PRESETS, required: true, description: 'the Preset parameter' },
     message: {
       value: 'FILE',
       required: true,
@@ -29,6 +29,7 @@ export const command = defineCommand({
     'severity-attribute': { value: 'NAME', description: 'the SeverityAttribute parameter', default: 'severity' },
     'default-severity': {
       value: SEVERITIES.join('|'),
+      choices: SEVERITIES,
       description: 'its fallback (DefaultSeverity)',
       default: 'error',
     },
@@ -52,13 +53,10 @@ export function run(argv: string[], io?: Io): Promise<number> {
 type Flags = Parsed<typeof command.flags>['flags'];
 
 function preview(v: Flags, { out, err }: Io): number {
-  if (!PRESETS.includes(v.preset as Preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}`);
-  const severity = v['default-severity'] as Severity;
-  if (!SEVERITIES.includes(severity))
-    throw new UsageError(`--default-severity must be one of ${SEVERITIES.join(', ')}`);
+  const severity: Severity = v['default-severity'];
   try {
     if (!isFile(v.message)) throw new PreviewInputError(`--message ${v.message} is not a file`);
-    const preset = v.preset as Preset;
+    const preset: Preset = v.preset;
     const template = v['body-template'];
     if (template !== undefined && preset !== 'generic') {
       throw new PreviewInputError('--body-template is only used by the generic preset');

@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMANDS } from '../../cli/main';
 import { APPS } from '../../tooling/apps';
 import { loadTemplate, type Template } from '../../tooling/cfn-yaml';
 import { type DocCommand, docCommands } from '../../tooling/doc-commands';
@@ -58,6 +59,15 @@ const NOT_RUN: [RegExp, string][] = [
   [/^npm (ci|install)\b/, 'installs the dependencies: what CI does first (.ci/run)'],
   [/^npm test$/, 'the test suite itself'],
   [/^npm start$/, 'run end to end by tests/integration/start/start.test.ts'],
+  [
+    /^npm start -- --from /,
+    'npm start over simulated time: tests/integration/start/start.test.ts runs that mode end to end; checked: its flags',
+  ],
+  [
+    /^npx cloud-cron (runs|status|run)\b/,
+    "reads the Runs app's ledger in an AWS account; tests/integration/runs/cli.test.ts runs them against moto_server",
+  ],
+  [/^echo /, 'prints the exit code of the command before it'],
   [/^npm run bench\b/, 'minutes of measurements, run by hand (docs/benchmarks.md); its --help runs here'],
   [/^npx tsx bench\//, 'a benchmark of its own (minutes); checked: the file exists'],
   [/^npm run (package|release)\b/, 'needs an S3 bucket (tests/integration/publish runs the library against moto)'],
@@ -69,12 +79,13 @@ const NOT_RUN: [RegExp, string][] = [
 
 /** How a runnable command is run: `npx cloud-cron` is the package's bin, `npm run X` its script. */
 function runnable(argv: string[]): string[] | undefined {
-  if (argv.some(placeholder)) return undefined;
+  if (argv.some(placeholder) || NOT_RUN.some(([re]) => re.test(argv.join(' ')))) return undefined;
   const [cmd, ...rest] = argv;
   if (cmd === 'npx' && rest[0] === 'cloud-cron') return [join(ROOT, pkg.bin['cloud-cron']), ...rest.slice(1)];
   const script = npmScript(argv);
   if (!script) return undefined;
-  const runs = script.name === 'readme' && script.args.join(' ') === '--check';
+  // The set-up only checks on a machine that has the tools (npm test ran it first), and installs what is missing.
+  const runs = (script.name === 'readme' && script.args.join(' ') === '--check') || script.name === 'setup';
   const help = script.args.includes('--help') || script.args.includes('-h');
   const build = script.name === 'build';
   if (!runs && !help && !build) return undefined;
@@ -286,12 +297,13 @@ test('the SAM CLI parser model keeps quoted values whole and loses what the SAM 
 
 test('every cloud-cron command and npm script follows the convention: --help, help, --version, exit 2 on a mistake', async () => {
   const bin = join(ROOT, pkg.bin['cloud-cron']);
-  const scripts = ['start', 'readme', 'package', 'release', 'bench', 'build', 'lock:platforms'].map((name) => {
+  const scripts = ['start', 'readme', 'package', 'release', 'bench', 'build', 'lock:platforms', 'setup'].map((name) => {
     const m = /^tsx (\S+)$/.exec(pkg.scripts[name]);
     if (!m) throw new Error(`npm run ${name} is not "tsx <file>"`);
     return [TSX, m[1]];
   });
-  const programs = [[bin], [bin, 'schedule'], [bin, 'preview', 'email'], [bin, 'preview', 'sms'], ...scripts];
+  // Every command of the table (cli/main.ts): a command added there is checked here without a line more.
+  const programs = [[bin], ...COMMANDS.map((c) => [bin, ...c.path.split(' ')]), ...scripts];
   const problems: string[] = [];
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const checks = programs.flatMap((p) => {

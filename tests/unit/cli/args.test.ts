@@ -132,3 +132,24 @@ test('runProgram: the command table, help, and which command is unknown', async 
   expect(await runProgram(program, ['a', 'b', '--x', 'y'], io)).toBe(0);
   expect(dispatched).toEqual([['--x', 'y']]);
 });
+
+test('choices: the parser refuses another value, naming the flag and the choices; the usage lists them', () => {
+  const colours = defineCommand({
+    name: 'tool paint',
+    summary: 'Paints.',
+    flags: { colour: { value: 'C', description: 'the colour', choices: ['red', 'blue'], default: 'red' } },
+  });
+  expect(parse(colours, ['--colour', 'blue'])).toMatchObject({ flags: { colour: 'blue' } });
+  expect(parse(colours, [])).toMatchObject({ flags: { colour: 'red' } });
+  expect(() => parse(colours, ['--colour', 'green'])).toThrow(
+    new UsageError('--colour must be one of red, blue (got "green")'),
+  );
+  expect(usage(colours)).toMatch(/--colour C\s+the colour \(one of red, blue; default: red\)/);
+  expect(() =>
+    defineCommand({
+      name: 'x',
+      summary: '',
+      flags: { c: { value: 'C', description: '', choices: ['a'], default: 'b' } },
+    }),
+  ).toThrow(/default is one of them/);
+});
