@@ -3,7 +3,7 @@
  * name, functions, docs page, samconfig.toml config-env) is what the template and the files say.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { APPS, FUNCTIONS } from '../../tooling/apps';
 import { functionBuilds } from '../../tooling/build';
@@ -47,4 +47,14 @@ test('samconfig.toml has one config-env per app, named by its id', () => {
     (k) => k !== 'version' && k !== 'default',
   );
   expect(envs.sort()).toEqual(APPS.map((a) => a.id).sort());
+});
+
+test("the README's publish steps name every SAR app, and the release step every template nested by Location", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const publish = /### Publish the SAR apps\n([\s\S]*?)\n### /.exec(readme)?.[1] ?? '';
+  expect(publish.length).toBeGreaterThan(500);
+  for (const a of APPS) {
+    if ('sarName' in a) expect([a.id, publish.includes(`\`${a.sarName}\``)]).toEqual([a.id, true]);
+    else expect([a.id, publish.includes(a.template)]).toEqual([a.id, true]);
+  }
 });
