@@ -224,17 +224,16 @@ test('the CloudCron macro accepts the task stack as the parent configures it: RE
   const task = apps.find((a) => a.id === 'NightlyTask')?.props.Parameters ?? {};
   const reports = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
   const alerts = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';
-  const values: Record<string, string> = {
-    ImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
-    SnsTopics: `REPORTS=${reports},ALERTS=${alerts}`,
-    SubnetIds: deployed.TaskSubnetIds,
-    SecurityGroupIds: deployed.TaskSecurityGroupIds,
-  };
-  for (const [name, value] of Object.entries(task)) {
-    const ref = (value as Intrinsic).Ref;
-    if (typeof value === 'string') values[name] = value;
-    else if (ref && parent.Parameters?.[ref]) values[name] = parentValues(ref).at(-1) as string;
-  }
+  const values = nestedParameters(parent, nested.get('NightlyTask')!, {
+    parameters: deployed,
+    resources: { ReportsTopic: reports, AlertsTopic: alerts },
+    attributes: {
+      'Mirror.Outputs.ImageUri': `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
+    },
+  });
+  expect(values.SnsTopics).toBe(`REPORTS=${reports},ALERTS=${alerts}`);
+  // The parent's List<AWS::EC2::Subnet::Id> is joined into the task's CommaDelimitedList.
+  expect(values.SubnetIds).toBe(deployed.TaskSubnetIds);
   expect(failedRules(readChild('template-scheduled-task.yaml'), values)).toEqual([]); // Cpu/Memory pair, Spot
   const out = cloudCron(readChild('template-scheduled-task.yaml'), values);
   const [container] = (out.Resources.TaskDefinition.Properties as { ContainerDefinitions: Record<string, unknown>[] })
