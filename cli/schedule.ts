@@ -6,7 +6,14 @@
  * instant (exit 0). A valid schedule with no run left (an at() in the past) says "no run after <now>" (exit 0).
  * Usage errors exit 2.
  */
-import { describeSchedule, formatRun, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
+import {
+  describeSchedule,
+  formatRun,
+  nextRuns,
+  rateAgrees,
+  ScheduleError,
+  validateSchedule,
+} from '../functions/common/schedule';
 import { defineCommand, type Io, runCommand, UsageError } from './args';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -30,6 +37,12 @@ export function dayOfWeekNote(expression: string): string | undefined {
  * A note when a cron's hours wrap past midnight (`20-2`) while its days are chosen: AWS matches each run field by
  * field on the day it falls on, so with MON-FRI, Saturday 01:00 does not run although it follows Friday 23:30.
  */
+/** A note when a rate's unit does not agree with its value: Scheduler accepts it, EventBridge rules refuse it. */
+export function rateUnitNote(expression: string): string | undefined {
+  if (rateAgrees(expression)) return undefined;
+  return 'note: EventBridge Scheduler accepts this unit, but EventBridge rules (AWS::Events::Rule, SAM Schedule events) refuse it: they need the singular for 1 and the plural otherwise';
+}
+
 export function pastMidnightNote(expression: string): string | undefined {
   const fields = /^cron\((.*)\)$/s.exec(expression.trim())?.[1].trim().split(/\s+/);
   if (fields?.length !== 6) return undefined;
@@ -89,10 +102,10 @@ function options(flags: { tz: string; count: string; from: string | undefined },
 }
 
 export function run(argv: string[], io?: Io): Promise<number> {
-  return runCommand(command, argv, ({ flags, positionals }) => report(options(flags, positionals[0])), io);
+  return runCommand(command, argv, ({ flags, positionals }, io) => report(options(flags, positionals[0]), io), io);
 }
 
-async function report(options: Options): Promise<number> {
+async function report(options: Options, { out, err }: Io): Promise<number> {
   const { expression, timezone, count, from } = options;
   let runs: Date[];
   try {
@@ -100,19 +113,19 @@ async function report(options: Options): Promise<number> {
     runs = nextRuns(expression, timezone, count, from);
   } catch (e) {
     if (!(e instanceof ScheduleError)) throw e;
-    console.error(e.message);
+    err(e.message);
     return 1;
   }
-  console.log(`valid: ${expression} (time zone ${timezone})`);
-  console.log(`in words: ${describeSchedule(expression)}`);
-  for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression)]) if (note) console.log(note);
+  out(`valid: ${expression} (time zone ${timezone})`);
+  out(`in words: ${describeSchedule(expression)}`);
+  for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression), rateUnitNote(expression)]) {
+    if (note) out(note);
+  }
   if (expression.startsWith('rate(')) {
-    console.log(
-      `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
-    );
+    out(`a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`);
   }
   if (runs.length === 0) {
-    console.log(`no run after ${formatRun(from, timezone)}`);
+    out(`no run after ${formatRun(from, timezone)}`);
     return 0;
   }
   const heading = expression.startsWith('at(')
@@ -120,7 +133,7 @@ async function report(options: Options): Promise<number> {
     : runs.length < count
       ? `only ${runs.length} run(s) left:`
       : `next ${runs.length} run(s):`;
-  console.log(heading);
-  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
+  out(heading);
+  for (const t of runs) out(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
   return 0;
 }
