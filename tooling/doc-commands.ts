@@ -26,7 +26,7 @@ export type DocCommand = {
 };
 
 /** Words that start a command in prose (`npx cloud-cron ...`): other inline code is not a command. */
-export const COMMAND_WORDS = ['npx', 'npm', 'node', 'sam', 'aws', 'docker', 'curl', 'cd'];
+export const COMMAND_WORDS = ['npx', 'npm', 'node', 'sam', 'aws', 'docker', 'curl', 'cd', 'terraform'];
 
 /** Where quotes are still open at the end of `text` (to join a quoted string spanning lines). */
 function openQuote(text: string): string | undefined {

@@ -1,13 +1,15 @@
 /**
  * Which way imports may point, and the imports of a set of files read with TypeScript's own pre-processor (ES
- * imports and exports, `import()`, `require()`), resolved to repository paths. The house test runs it on every
- * tracked .ts/.js file.
+ * imports and exports, `import()`, `require()`), resolved to repository paths (relative specifiers, and the names of
+ * the repository's own packages, e.g. `@cloud-cron/job`). The house test runs it on every tracked .ts/.js file.
  *
  *   functions/common   imports nothing of ours but itself (shared domains: no app's code)
  *   functions/<app>    functions/common and itself, never another app
  *   cli                functions and itself (product code: never tooling, scripts, bench, tests or examples)
  *   bin                cli
- *   examples/job       itself only (copied out with its Dockerfile: self-contained)
+ *   packages/job       itself only (published to npm: nothing of functions, tooling or tests goes with it)
+ *   packages/job/test  the library and tooling (emulator launchers); never scripts
+ *   examples/job       itself and packages/job by its package name (a user's job: the library, nothing of ours)
  *   tooling            the product (functions, cli) and itself
  *   scripts            tooling, the product and itself; never tests or bench
  *   bench              tooling, the product and itself; never tests or scripts
@@ -23,6 +25,8 @@ export function areaOf(path: string): string {
   const parts = path.split('/');
   if (parts[0] === 'functions') return parts.length > 2 ? `functions/${parts[1]}` : 'functions';
   if (parts[0] === 'examples') return parts.length > 2 ? `examples/${parts[1]}` : 'examples';
+  if (parts[0] === 'packages' && parts.length > 2)
+    return parts[2] === 'test' ? `packages/${parts[1]}/test` : `packages/${parts[1]}`;
   return parts.length > 1 ? parts[0] : path;
 }
 
@@ -45,9 +49,19 @@ export const RULES: Rule[] = [
   { area: inArea('cli'), may: (to) => product(to), says: 'cli/ is product code: it imports functions/ and cli/ only' },
   { area: inArea('bin'), may: (to) => to === 'cli', says: 'bin/ imports cli/ only' },
   {
+    area: (a) => a.startsWith('packages/') && !a.endsWith('/test'),
+    may: (to, from) => to === from,
+    says: 'a package under packages/ is published on its own: it imports itself only (never functions, tooling, tests)',
+  },
+  {
+    area: (a) => a.startsWith('packages/') && a.endsWith('/test'),
+    may: (to, from) => to === from || to === from.replace(/\/test$/, '') || to === 'tooling',
+    says: "a package's tests import the package and tooling/ only",
+  },
+  {
     area: (a) => a === 'examples/job',
-    may: (to) => to === 'examples/job',
-    says: 'examples/job is self-contained (built from its own folder by its Dockerfile)',
+    may: (to) => to === 'examples/job' || to === 'packages/job',
+    says: "examples/job is a user's job: itself and the job library (@cloud-cron/job), nothing else of ours",
   },
   {
     area: inArea('tooling'),
@@ -73,13 +87,25 @@ export const RULES: Rule[] = [
 
 const EXTENSIONS = ['', '.ts', '.js', '.json', '/index.ts', '/index.js'];
 
-/** The relative imports of each file, resolved against the set of files (a specifier naming no file is kept as is). */
-export function importEdges(files: { path: string; text: string }[]): ImportEdge[] {
+/**
+ * The relative imports of each file, and those of `packages` (package name => its entry file, e.g. tsconfig.json's
+ * paths), resolved against the set of files (a specifier naming no file is kept as is). Other bare names (npm
+ * packages, node:) are not ours and are left out.
+ */
+export function importEdges(
+  files: { path: string; text: string }[],
+  packages: Record<string, string> = {},
+): ImportEdge[] {
   const known = new Set(files.map((f) => f.path));
   const edges: ImportEdge[] = [];
   for (const f of files) {
     const info = ts.preProcessFile(f.text, true, true);
     for (const { fileName: specifier } of info.importedFiles) {
+      const own = Object.hasOwn(packages, specifier) ? packages[specifier] : undefined;
+      if (own !== undefined) {
+        edges.push({ from: f.path, to: own, specifier });
+        continue;
+      }
       if (!specifier.startsWith('.')) continue;
       const base = normalize(join(dirname(f.path), specifier));
       const to = EXTENSIONS.map((e) => base + e).find((p) => known.has(p)) ?? base;
@@ -104,4 +130,16 @@ export function importViolations(edges: ImportEdge[]): string[] {
     }
   }
   return out;
+}
+
+/** The repository's own packages by name, from a tsconfig's `compilerOptions.paths` (`{"@x/y": ["./packages/y/src/index.ts"]}`). */
+export function ownPackages(tsconfigText: string): Record<string, string> {
+  const { config, error } = ts.parseConfigFileTextToJson('tsconfig.json', tsconfigText);
+  if (error) throw new Error(`tsconfig.json: ${ts.flattenDiagnosticMessageText(error.messageText, '\n')}`);
+  const paths = (config?.compilerOptions?.paths ?? {}) as Record<string, string[]>;
+  return Object.fromEntries(
+    Object.entries(paths)
+      .filter(([name, targets]) => !name.includes('*') && targets.length > 0)
+      .map(([name, targets]) => [name, normalize(targets[0])]),
+  );
 }

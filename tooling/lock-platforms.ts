@@ -63,3 +63,6 @@ export function complete(lock: Lock): number {
   );
   return missing.length;
 }
+
+/** Every lockfile `npm ci` reads: the repository's, the example job's (its Dockerfile) and the library's. */
+export const LOCKFILES = ['package-lock.json', 'examples/job/package-lock.json', 'packages/job/package-lock.json'];

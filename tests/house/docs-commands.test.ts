@@ -10,8 +10,8 @@
  * A command that is neither is a failure: a new command in the docs must be run or listed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { COMMANDS } from '../../cli/main';
 import { APPS } from '../../tooling/apps';
 import { loadTemplate, type Template } from '../../tooling/cfn-yaml';
@@ -32,6 +32,9 @@ const DOCS = [
   'examples/README.md',
   'examples/parent/README.md',
   'examples/templates/README.md',
+  'examples/terraform/README.md',
+  'terraform/README.md',
+  'packages/job/README.md',
 ];
 /** examples/parent/README.md deploys "from this folder". */
 const commands = docCommands(DOCS, (f) => (f === 'examples/parent/README.md' ? 'examples/parent' : ''));
@@ -72,6 +75,13 @@ const NOT_RUN: [RegExp, string][] = [
   [/^npx tsx bench\//, 'a benchmark of its own (minutes); checked: the file exists'],
   [/^npm run (package|release)\b/, 'needs an S3 bucket (tests/integration/publish runs the library against moto)'],
   [/^npm run readme$/, 'rewrites the docs; `npm run readme -- --check` runs here instead'],
+  [/^npm run terraform$/, 'rewrites terraform/modules/; `npm run terraform -- --check` runs here instead'],
+  [
+    /^terraform\b/,
+    'needs Terraform and an AWS account (not on this machine); tests/templates/terraform.test.ts parses and checks every module and examples/terraform without it; checked: the folder it runs in',
+  ],
+  [/^npx jest\b/, 'part of npm test (jest.config.js roots: tests/ and packages/); checked: the paths exist'],
+  [/^cp /, 'copies a sample file to fill in (examples/terraform); checked: the sample exists'],
   [/^npm run lock:platforms$/, 'rewrites package-lock.json; tests/unit/tooling/lock-platforms.test.ts checks it'],
   [/^npx prism mock /, 'a long-running mock server (tests/integration/sms/contract.test.ts starts it)'],
   [/^cd /, 'moves the folder the next commands run in (followed); checked: the folder exists'],
@@ -85,7 +95,8 @@ function runnable(argv: string[]): string[] | undefined {
   const script = npmScript(argv);
   if (!script) return undefined;
   // The set-up only checks on a machine that has the tools (npm test ran it first), and installs what is missing.
-  const runs = (script.name === 'readme' && script.args.join(' ') === '--check') || script.name === 'setup';
+  const runs =
+    (['readme', 'terraform'].includes(script.name) && script.args.join(' ') === '--check') || script.name === 'setup';
   const help = script.args.includes('--help') || script.args.includes('-h');
   const build = script.name === 'build';
   if (!runs && !help && !build) return undefined;
@@ -157,6 +168,16 @@ function samOverrides(word: string): { pairs: [string, string][]; lost: string }
   return { pairs, lost: gaps.join(' ').trim() };
 }
 
+/** A folder with a Terraform configuration (a .tf file), or a folder of modules that each have one. */
+function holdsTerraform(dir: string): boolean {
+  const at = join(ROOT, dir);
+  if (!existsSync(at)) return false;
+  const entries = readdirSync(at, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && e.name.endsWith('.tf'))) return true;
+  const modules = join(at, 'modules');
+  return existsSync(modules) && readdirSync(modules).some((m) => existsSync(join(modules, m, 'versions.tf')));
+}
+
 const exists = (cwd: string, p: string) => existsSync(join(ROOT, cwd, p)) || existsSync(join(ROOT, p));
 const optionValue = (argv: string[], flag: string) => {
   const i = argv.indexOf(flag);
@@ -169,7 +190,15 @@ async function check(doc: DocCommand, argv: string[], lastBuilt: Map<string, str
   const at = `${where(doc)} ${argv.join(' ')}`;
   const [cmd, sub] = argv;
   if (cmd === 'cd' && !existsSync(join(ROOT, doc.cwd))) problems.push(`${at}: no folder ${doc.cwd}`);
-  for (const w of argv) {
+  if (cmd === 'cp' && argv[1] && !placeholder(argv[1]) && !existsSync(join(ROOT, doc.cwd, argv[1])))
+    problems.push(`${at}: ${argv[1]} does not exist (from ${doc.cwd || '.'})`);
+  if (cmd === 'terraform' && ![doc.cwd, dirname(doc.file)].some(holdsTerraform))
+    problems.push(`${at}: no Terraform configuration in ${doc.cwd || dirname(doc.file)}`);
+  if (cmd === 'npx' && argv[1] === 'jest')
+    for (const p of argv.slice(2).filter((w) => !w.startsWith('-')))
+      if (!existsSync(join(ROOT, doc.cwd, p))) problems.push(`${at}: no ${p}`);
+  // file://x (aws) and @x (curl) name files; npm's @scope/name is a package.
+  for (const w of cmd === 'npm' ? [] : argv) {
     const file = /^(?:file:\/\/|@)(.+)$/.exec(w)?.[1];
     if (file && !placeholder(file) && !existsSync(join(ROOT, doc.cwd, file)))
       problems.push(`${at}: ${file} does not exist (from ${doc.cwd || '.'})`);
@@ -297,11 +326,25 @@ test('the SAM CLI parser model keeps quoted values whole and loses what the SAM 
 
 test('every cloud-cron command and npm script follows the convention: --help, help, --version, exit 2 on a mistake', async () => {
   const bin = join(ROOT, pkg.bin['cloud-cron']);
-  const scripts = ['start', 'readme', 'package', 'release', 'bench', 'build', 'lock:platforms', 'setup'].map((name) => {
-    const m = /^tsx (\S+)$/.exec(pkg.scripts[name]);
-    if (!m) throw new Error(`npm run ${name} is not "tsx <file>"`);
-    return [TSX, m[1]];
+  // Every npm script that is a command of ours (`tsx <file>`): a script added to package.json is checked here too.
+  const ours = Object.entries(pkg.scripts).flatMap(([name, line]) => {
+    const m = /^tsx (\S+)$/.exec(line);
+    return m ? [{ name, file: m[1] }] : [];
   });
+  expect(ours.map((s) => s.name)).toEqual(
+    expect.arrayContaining([
+      'start',
+      'readme',
+      'package',
+      'release',
+      'bench',
+      'build',
+      'lock:platforms',
+      'setup',
+      'terraform',
+    ]),
+  );
+  const scripts = ours.map((s) => [TSX, s.file]);
   // Every command of the table (cli/main.ts): a command added there is checked here without a line more.
   const programs = [[bin], ...COMMANDS.map((c) => [bin, ...c.path.split(' ')]), ...scripts];
   const problems: string[] = [];

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { areaOf, importEdges, importViolations } from '../../tooling/imports';
+import { areaOf, importEdges, importViolations, ownPackages } from '../../tooling/imports';
 import { ROOT } from '../../tooling/paths';
 
 const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '*.ts', '*.js'], {
@@ -16,12 +16,22 @@ const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '
   .split('\0')
   .filter(Boolean);
 const files = tracked.map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
-const edges = importEdges(files);
+const packages = ownPackages(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'));
+const edges = importEdges(files, packages);
 
 test('every import of every tracked .ts/.js file points the right way', () => {
   expect(files.length).toBeGreaterThan(100);
   expect(edges.length).toBeGreaterThan(200);
   expect(importViolations(edges)).toEqual([]);
+});
+
+test("the repository's own packages are read from tsconfig.json, and the example job reaches the library by name", () => {
+  expect(packages).toEqual({ '@cloud-cron/job': 'packages/job/src/index.ts' });
+  expect(edges).toContainEqual({
+    from: 'examples/job/src/job.ts',
+    to: 'packages/job/src/index.ts',
+    specifier: '@cloud-cron/job',
+  });
 });
 
 test('every relative import names a file of the repository', () => {
@@ -53,7 +63,11 @@ test('npm start needs no test file: nothing under tooling/ or scripts/ reaches t
 
 describe('the rules refuse what they must', () => {
   const violations = (path: string, text: string, others: string[]) =>
-    importViolations(importEdges([{ path, text }, ...others.map((p) => ({ path: p, text: '' }))]));
+    importViolations(
+      importEdges([{ path, text }, ...others.map((p) => ({ path: p, text: '' }))], {
+        '@cloud-cron/job': 'packages/job/src/index.ts',
+      }),
+    );
 
   test.each([
     ['functions/email/x.ts', "import { a } from '../../tooling/paths';", 'tooling/paths.ts'],
@@ -72,6 +86,14 @@ describe('the rules refuse what they must', () => {
     ['bench/x.ts', "import { d } from '../scripts/start';", 'scripts/start.ts'],
     ['tests/unit/x.test.ts', "import { e } from '../../scripts/release';", 'scripts/release.ts'],
     ['examples/job/src/x.ts', "import { f } from '../../../functions/common/errors';", 'functions/common/errors.ts'],
+    ['examples/job/src/x.ts', "import { f } from '../../../tooling/moto';", 'tooling/moto.ts'],
+    ['packages/job/src/x.ts', "import { g } from '../../../functions/common/sns';", 'functions/common/sns.ts'],
+    ['packages/job/src/x.ts', "import { g } from '../../../tooling/paths';", 'tooling/paths.ts'],
+    ['packages/job/src/x.ts', "import { g } from '../../../tests/setup-env.js';", 'tests/setup-env.js'],
+    ['packages/job/src/x.ts', "import { g } from '../../../examples/job/src/job';", 'examples/job/src/job.ts'],
+    ['packages/job/test/x.test.ts', "import { h } from '../../../scripts/start';", 'scripts/start.ts'],
+    ['packages/job/test/x.test.ts', "import { h } from '../../../functions/common/sns';", 'functions/common/sns.ts'],
+    ['functions/email/x.ts', "import { i } from '@cloud-cron/job';", 'packages/job/src/index.ts'],
   ])('%s: %s', (path, text, target) => {
     expect(violations(path, text, [target])).toEqual([expect.stringContaining(`${path} imports ${target}`)]);
   });
@@ -90,6 +112,18 @@ describe('the rules refuse what they must', () => {
     expect(
       violations('tests/x.test.ts', "import { a } from '../examples/job/src/event';", ['examples/job/src/event.ts']),
     ).toEqual([]);
+    expect(violations('examples/job/src/x.ts', "import { a } from '@cloud-cron/job';", [])).toEqual([]);
+    expect(
+      violations('packages/job/src/x.ts', "import { a } from './topics';", ['packages/job/src/topics.ts']),
+    ).toEqual([]);
+    expect(
+      violations('packages/job/test/x.test.ts', "import { a } from '../../../tooling/moto';", ['tooling/moto.ts']),
+    ).toEqual([]);
+    expect(
+      violations('packages/job/test/x.test.ts', "import { a } from '../src/index';", ['packages/job/src/index.ts']),
+    ).toEqual([]);
     expect(areaOf('functions/common/schedule/index.ts')).toBe('functions/common');
+    expect(areaOf('packages/job/src/once.ts')).toBe('packages/job');
+    expect(areaOf('packages/job/test/once.test.ts')).toBe('packages/job/test');
   });
 });

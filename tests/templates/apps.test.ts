@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { APPS, FUNCTIONS } from '../../tooling/apps';
 import { functionBuilds } from '../../tooling/build';
 import { ROOT } from '../../tooling/paths';
+import { MODULES } from '../../tooling/terraform/apps';
 
 test('every template-*.yaml and macro/template.yaml is an app on the list, and every listed template exists', () => {
   const onDisk = [
@@ -56,5 +57,17 @@ test("the README's publish steps name every SAR app, and the release step every 
   for (const a of APPS) {
     if ('sarName' in a) expect([a.id, publish.includes(`\`${a.sarName}\``)]).toEqual([a.id, true]);
     else expect([a.id, publish.includes(a.template)]).toEqual([a.id, true]);
+  }
+});
+
+test('every app on the list has one Terraform module, and every module whose template exists follows an app', () => {
+  // tooling/terraform/apps.ts says only what a template cannot (variable names, codecs); which apps there are is
+  // this list's. A module may wait for its app's template (the Jobs app, still being built).
+  const landed = MODULES.filter((m) => existsSync(join(ROOT, m.template)));
+  expect(landed.map((m) => m.template).sort()).toEqual(APPS.map((a) => a.template).sort());
+  expect(new Set(MODULES.map((m) => m.template)).size).toBe(MODULES.length);
+  for (const a of APPS.filter((a) => a.ships === 'sar')) {
+    const m = MODULES.find((m) => m.template === a.template);
+    expect([a.id, m?.summary.includes(`SAR app ${a.sarName}`)]).toEqual([a.id, true]);
   }
 });

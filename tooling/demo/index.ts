@@ -17,6 +17,14 @@
  *
  * It never writes process.env: every function, the job included, runs in a child process with its own environment.
  * The run is a list of steps (./steps.ts) over one context: other modes are other lists built from these steps.
+ *
+ * The API other code builds on (kept stable):
+ *   start(options?: StartOptions, hooks?: StartHooks) -> Promise<StartResult>   StartOptionsError before anything
+ *     starts (names the flag at fault); StepError (with every step's record) when a step fails.
+ *   A new option: a field of StartOptions and its check in ./options.ts (checkOptions: every problem names the flag),
+ *     its flag in scripts/start.ts's defineCommand (the usage and the parser come from it), then a step reads
+ *     ctx.options. A new mode: a Step<DemoContext> (./steps.ts: name, run(ctx)) and a step list passed as
+ *     hooks.steps or chosen in start() from the options; results go on the context (./context.ts) and StartResult.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
