@@ -145,3 +145,20 @@ test.each(BAD)('refuses %s, naming the field', (_name, mutate, message) => {
 test('the malformed sample is refused', () => {
   expect(() => readDestinationEvent(sample('runs-destination-malformed'))).toThrow(/requestContext is missing/);
 });
+
+test('a wrong value is shown in the reason cut to 80 characters: the reason is logged and must not carry a payload', () => {
+  const secret = `jane.doe@example.com ${'x'.repeat(500)}`;
+  const e = base();
+  Object.assign(context(e), { functionArn: secret });
+  let reason = '';
+  try {
+    readDestinationEvent(e);
+  } catch (err) {
+    reason = (err as Error).message;
+  }
+  expect(reason).toMatch(
+    /^not a Lambda destination record: detail\.requestContext\.functionArn "jane\.doe@example\.com x+\.\.\. is not/,
+  );
+  expect(reason.length).toBeLessThan(200);
+  expect(() => readDestinationEvent({ ...base(), source: { nested: secret } })).toThrow(/source is \{"nested":"jane/);
+});
