@@ -6,13 +6,15 @@
  *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
  *   npm run bench -- --only cold,warm,burst,mirror,macro,schedule,runs   some sections only (prints; writes only with --out)
  *   npm run bench -- --out FILE    where to write the report
+ *   npm run bench -- --only runs --update   writes those sections into docs/benchmarks.md (or --out), keeping the
+ *                                  other sections, their rows of the results table and their machine as they are
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
  * loopback, and stops every process it started, also on Ctrl-C. It is not part of `npm test`.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from '../tooling/build';
 import { type Moto, startMoto } from '../tooling/moto';
@@ -22,7 +24,7 @@ import { type ColdResult, coldSeries, coldStart } from './cold';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
-import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
+import { type Report, renderConsole, renderMarkdown, type Settings, updateMarkdown } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
 import { runsBench } from './runs';
@@ -38,8 +40,9 @@ export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
 }
 
-function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: string } {
+function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: string; update: boolean } {
   let quick = false;
+  let update = false;
   let only: Section[] = [...SECTIONS];
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -59,9 +62,11 @@ function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: str
       if (unknown.length)
         throw new BenchUsageError(`unknown section(s) ${unknown.join(', ')}: use ${SECTIONS.join(', ')}`);
     } else if (flag === '--out') out = value();
-    else throw new BenchUsageError(`unknown argument ${arg}: use --quick, --only <sections>, --out <file>`);
+    else if (flag === '--update') update = true;
+    else throw new BenchUsageError(`unknown argument ${arg}: use --quick, --only <sections>, --out <file>, --update`);
   }
-  return { quick, only, out };
+  if (update && quick) throw new BenchUsageError('--update writes the report: not with --quick (use --out FILE)');
+  return { quick, only, out, update };
 }
 
 function settings(quick: boolean): Settings {
@@ -273,12 +278,15 @@ async function main(): Promise<void> {
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
     console.log(renderConsole(report));
     const full = !args.quick && args.only.length === SECTIONS.length;
-    const out = args.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : undefined);
+    const out = args.out ?? (full || args.update ? join(ROOT, 'docs', 'benchmarks.md') : undefined);
     if (out) {
-      writeFileSync(out, renderMarkdown(report));
+      const kept = args.update && !full && existsSync(out);
+      writeFileSync(out, kept ? updateMarkdown(readFileSync(out, 'utf8'), report) : renderMarkdown(report));
       log(`wrote ${relative(process.cwd(), out) || out}`);
     } else {
-      log('partial or quick run: docs/benchmarks.md left as it is (use --out FILE to write this report)');
+      log(
+        'partial or quick run: docs/benchmarks.md left as it is (--update writes these sections into it, --out FILE this report)',
+      );
     }
   } finally {
     await cleanUp();

@@ -816,6 +816,7 @@ export function renderMarkdown(r: Report): string {
     'npm run bench            # builds the functions, runs everything (a few minutes on 2 cores), writes this file',
     'npm run bench -- --quick # fewer runs, a 2 x 20 MiB image; prints the table only',
     'npm run bench -- --only cold,macro --out /tmp/bench.md',
+    'npm run bench -- --only runs --update  # measures those sections again, keeps the others in this file',
     '```',
     '',
     'Needs what the integration tests need: `moto_server`, `skopeo` and `docker-registry` on the PATH, nothing on the',
@@ -852,4 +853,90 @@ export function renderMarkdown(r: Report): string {
   ]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+// ------------------------------------------------------------------------------------- updating a section
+
+/** The report's sections in their order, each with its heading and the figures of its rows in the results table. */
+const SECTION_LAYOUT: { section: string; heading: RegExp; rows: RegExp }[] = [
+  { section: 'cold', heading: /^## 1\. /, rows: /^Cold start/ },
+  { section: 'warm', heading: /^## 2\. /, rows: /^Warm per message/ },
+  { section: 'burst', heading: /^## 2b\. /, rows: /^Burst of/ },
+  { section: 'mirror', heading: /^## 3\. /, rows: /^Mirror/ },
+  { section: 'macro', heading: /^## 4\. /, rows: /^Macro/ },
+  { section: 'schedule', heading: /^## 5\. /, rows: /^Schedule fires/ },
+  { section: 'runs', heading: /^## 6\. /, rows: /^(Runs |Simulator)/ },
+];
+
+const sectionIndex = (name: string) => SECTION_LAYOUT.findIndex((l) => l.section === name);
+/** "## ..." blocks: the text before the first heading, then one block per level-2 heading. */
+const blocks = (text: string) => text.split(/^(?=## )/m);
+const rowSection = (line: string) => {
+  const figure = line.slice(2, line.indexOf(' | '));
+  return SECTION_LAYOUT.findIndex((l) => l.rows.test(figure));
+};
+
+/**
+ * docs/benchmarks.md with the sections this (partial) run measured written again, and every other section, its
+ * rows of the results table and the machine it was measured on kept as they are. The count of targets met is
+ * recomputed over the merged table; the machine table gains one row saying when these sections were measured.
+ */
+export function updateMarkdown(existing: string, r: Report): string {
+  const measured = new Set(r.sections.map(sectionIndex));
+  const fresh = blocks(renderMarkdown(r));
+  const out = blocks(existing);
+  const find = (list: string[], re: RegExp) => list.findIndex((b) => re.test(b));
+
+  // Results: the other sections' rows as they were, this run's rows for its sections, in section order.
+  const tableRows = (block: string) => block.split('\n').filter((l) => /^\| (?!Figure |---)/.test(l));
+  const resultsAt = find(out, /^## Results/);
+  const freshResults = fresh[find(fresh, /^## Results/)];
+  if (resultsAt < 0) throw new Error('the report to update has no "## Results" section: run the whole benchmark');
+  const kept = tableRows(out[resultsAt]).filter((l) => !measured.has(rowSection(l)));
+  const rows = [...kept, ...tableRows(freshResults)]
+    .map((line, i) => ({ line, i, s: rowSection(line) }))
+    .sort((a, b) => a.s - b.s || a.i - b.i)
+    .map((x) => x.line);
+  const met = rows.filter((l) => /\| met \|$/.test(l)).length;
+  const lines = out[resultsAt].split('\n');
+  const first = lines.findIndex((l) => l.startsWith('| ') && !l.startsWith('| Figure') && !l.startsWith('| ---'));
+  const after = lines.findIndex((l, i) => i > first && !l.startsWith('| '));
+  out[resultsAt] = [
+    `## Results: ${met} of ${rows.length} targets met`,
+    ...lines.slice(1, first),
+    ...rows,
+    ...lines.slice(after < 0 ? lines.length : after),
+  ].join('\n');
+
+  // Machine: one row per set of sections measured later than the rest.
+  const machineAt = find(out, /^## Machine/);
+  if (machineAt >= 0) {
+    const label = `Updated (${r.sections.join(', ')})`;
+    const row = `| ${label} | ${r.date.slice(0, 16).replace('T', ' ')} UTC, load at start ${r.machine.loadAtStart}, ${r.durationSeconds ?? '?'} s |`;
+    const mLines = out[machineAt].split('\n').filter((l) => !l.startsWith(`| ${label} |`));
+    const last = mLines.reduce((at, l, i) => (l.startsWith('| ') ? i : at), -1);
+    mLines.splice(last + 1, 0, row);
+    out[machineAt] = mLines.join('\n');
+  }
+
+  // The measured sections: replaced where they were, else put before the first later section (or the changes).
+  for (const index of [...measured].sort((a, b) => a - b)) {
+    if (index < 0) continue;
+    const { heading } = SECTION_LAYOUT[index];
+    const block = fresh[find(fresh, heading)];
+    if (!block) continue;
+    const at = find(out, heading);
+    if (at >= 0) {
+      out[at] = block;
+      continue;
+    }
+    const later = out.findIndex(
+      (b) => SECTION_LAYOUT.slice(index + 1).some((l) => l.heading.test(b)) || /^## What was changed/.test(b),
+    );
+    out.splice(later < 0 ? out.length : later, 0, block);
+  }
+  return `${out
+    .join('')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
