@@ -87,6 +87,7 @@ function settings(quick: boolean): Settings {
         schedulePairs: 5,
         runsRecorderIterations: 60,
         runsWatchdogSizes: [10, 100],
+        runsWatchdogMemorySizes: [10, 100, 1000],
         runsSimulatorMonths: [1, 3],
       }
     : {
@@ -105,6 +106,7 @@ function settings(quick: boolean): Settings {
         schedulePairs: 11,
         runsRecorderIterations: 300,
         runsWatchdogSizes: [10, 100, 1000],
+        runsWatchdogMemorySizes: [10, 100, 1000, 10000],
         runsSimulatorMonths: [1, 12],
       };
 }
@@ -269,6 +271,8 @@ async function main(): Promise<void> {
           recorderIterations: s.runsRecorderIterations,
           warmup: s.warmup,
           watchdogSizes: s.runsWatchdogSizes,
+          watchdogMemorySizes: s.runsWatchdogMemorySizes,
+          watchdogMemoryRounds: s.quick ? 5 : 15,
           simulatorMonths: s.runsSimulatorMonths,
         },
         log,

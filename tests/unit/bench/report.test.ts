@@ -54,6 +54,8 @@ const runs = (ratio: number): RunsResult => ({
     perJobMs: 20,
     bareperJobMs: 19,
   })),
+  motoGrowth: { tick: 5, bare: 5 },
+  watchdogMemory: [10, 10000].map((jobs) => ({ jobs, tick: s(jobs * 0.05), perJobMs: 0.05 })),
   watchdogGrowth: 1,
   simulator: [
     { months: 1, runs: 8928, ticks: 8928, seconds: 1.5, perRunMicros: 170 },
@@ -88,6 +90,7 @@ const report = (ratio: number, date: string): Report => ({
     schedulePairs: 11,
     runsRecorderIterations: 300,
     runsWatchdogSizes: [10, 100, 1000],
+    runsWatchdogMemorySizes: [10, 10000],
     runsSimulatorMonths: [1, 12],
   },
   date,
