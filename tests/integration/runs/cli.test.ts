@@ -239,6 +239,24 @@ test('runs: newest first, what the ledger holds, found through the Runs stack; -
     expect.stringMatching(/^2030-01-09 07:00:04Z\s+succeeded\s+2030-01-09 07:00:00Z\s+1\s+-\s+\S+\s+-$/),
     expect.stringMatching(/^2030-01-08 07:00:00Z\s+missed\s+2030-01-08 07:00:00Z\s+-\s+-\s+-\s+no run within 8 min$/),
   ]);
+  // The function's ARN, qualified or not, and its partial ARN name the same job ...
+  for (const name of [
+    'arn:aws:lambda:us-east-1:123456789012:function:nightly-report',
+    'arn:aws:lambda:us-east-1:123456789012:function:nightly-report:live',
+    '123456789012:function:nightly-report',
+  ]) {
+    const byArn = await cli(runsCommand, name, '--json');
+    expect([name, byArn.code, JSON.parse(byArn.out)]).toEqual([name, 0, body]);
+  }
+  // ... but a function of that name in another region or account is another job, which this ledger does not hold.
+  for (const name of [
+    'arn:aws:lambda:eu-west-1:123456789012:function:nightly-report',
+    '210987654321:function:nightly-report',
+  ]) {
+    const other = await cli(runsCommand, name);
+    expect([name, other.code, other.out]).toEqual([name, 1, '']);
+    expect(other.err).toMatch(/is not the function this Runs app knows as nightly-report \(arn:aws:lambda:us-east-1:/);
+  }
 });
 
 test('status: every wired job with its schedule, next run, last run and missed runs', async () => {
