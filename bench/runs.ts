@@ -4,9 +4,10 @@
  * - Recorder, warm per record: the built recorder (dist/runs-recorder) handling a documented success record with a
  *   new request id each time, against the one conditional PutItem of the same item it needs
  *   (bench/baselines/runs-write.ts), in one warm process, against moto_server (bench/children/runs.js).
- * - Watchdog, per tick for 10, 100 and 1,000 jobs: the built watchdog judging a 5-minute window of jobs that all ran,
- *   against the bare calls it needs (bench/baselines/runs-reads.ts: the watermark, the registry, one index query per
- *   job with the same concurrency, the new watermark), against moto_server: at most 1.2x at every size.
+ * - Watchdog, per tick for 10 and 100 jobs (--runs-moto-sizes for others): the built watchdog judging a 5-minute
+ *   window of jobs that all ran, against the bare calls it needs (bench/baselines/runs-reads.ts: the watermark, the
+ *   registry, one index query per job with the same concurrency, the new watermark), against moto_server: at most
+ *   1.2x at every size. 1,000 jobs on moto take most of an hour on 2 cores (moto's index query scans the table).
  * - Watchdog, cost per job as jobs grow (10 to 10,000): the same tick on the in-memory ledger, whose reads cost what
  *   they return, as DynamoDB's do. On moto both sides grow with the table (moto's index query scans every item of the
  *   table), which says nothing of the watchdog: that growth is reported, the target is on the in-memory figure.
