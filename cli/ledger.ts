@@ -107,12 +107,31 @@ export type RunJson = {
   errorType?: string;
   errorMessage?: string;
   detectedAt?: string;
+  /** Task runs: `ecs`, the task, its container's exit code, ECS's stop code, and why a skipped run was skipped. */
+  runner?: 'ecs';
+  taskArn?: string;
+  exitCode?: number;
+  stopCode?: string;
+  reason?: string;
 };
 
 export function runJson(e: LedgerEntry): RunJson {
   if (e.kind === 'missed') return { status: 'missed', scheduledTime: e.scheduledTime, detectedAt: e.detectedAt };
   const out: RunJson = { status: e.status, endedAt: e.endedAt, attempts: e.attempts, requestId: e.requestId };
-  for (const k of ['scheduledTime', 'startedAt', 'durationMs', 'trigger', 'errorType', 'errorMessage'] as const) {
+  const keys = [
+    'scheduledTime',
+    'startedAt',
+    'durationMs',
+    'trigger',
+    'errorType',
+    'errorMessage',
+    'runner',
+    'taskArn',
+    'exitCode',
+    'stopCode',
+    'reason',
+  ] as const;
+  for (const k of keys) {
     if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
   }
   return out;
@@ -143,7 +162,7 @@ export function runsTable(entries: LedgerEntry[]): string {
       ]);
       continue;
     }
-    const error = [e.errorType, e.errorMessage].filter(Boolean).join(': ');
+    const error = [e.errorType, e.errorMessage].filter(Boolean).join(': ') || (e.reason ?? '');
     rows.push([
       short(e.endedAt),
       e.trigger === 'manual' ? `${e.status} (manual)` : e.status,
