@@ -151,7 +151,10 @@ export function runTaskOfTarget(
  * SchedulePayload would send it. Returns a new override; the container's entry is added when missing.
  */
 export function withPayload(override: TaskOverride, container: string, payload: string): TaskOverride {
-  const containers = override.containerOverrides.map((c) => ({ ...c, environment: [...(c.environment ?? [])] }));
+  const containers = override.containerOverrides.map((c) => ({
+    ...c,
+    environment: (c.environment ?? []).map((e) => ({ ...e })),
+  }));
   let mine = containers.find((c) => c.name === container);
   if (!mine) {
     mine = { name: container, environment: [] };
