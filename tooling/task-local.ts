@@ -22,6 +22,10 @@ import {
   type RunTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateScheduleCommand, type CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { TaskStateChangeEvent } from '../functions/task-monitor/events';
 import { readTemplate } from './cfn';
 import type { Template } from './cfn-yaml';
@@ -31,7 +35,7 @@ import { macroOutputs } from './macro';
 import type { Moto } from './moto';
 import { createFargateNetwork } from './moto-network';
 import { EVENTS } from './paths';
-import { functionEnvironment, type ResolveContext } from './template-env';
+import { functionEnvironment, type ResolveContext, resolver } from './template-env';
 
 export const TASK_ACCOUNT = '123456789012';
 
@@ -162,6 +166,93 @@ export async function deployTaskLocally(
       };
       for (const c of e.detail.containers ?? []) c.taskArn = task.taskArn;
       return e;
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The schedule's CreateSchedule input, from the processed template's Schedule resource. The Scheduler API spells
+ * two of CloudFormation's names differently: NetworkConfiguration.awsvpcConfiguration and the capacity provider
+ * strategy's lower-case fields.
+ */
+export function scheduleInputOf(local: LocalTask, name: string): CreateScheduleCommandInput {
+  const { value } = resolver(local.processed, local.ctx);
+  const p = value(local.processed.Resources.Schedule.Properties) as Json & { Target: Json };
+  const ecs = { ...(p.Target.EcsParameters as Json) };
+  const net = (ecs.NetworkConfiguration as { AwsvpcConfiguration?: Json } | undefined)?.AwsvpcConfiguration;
+  if (net) ecs.NetworkConfiguration = { awsvpcConfiguration: net };
+  if (Array.isArray(ecs.CapacityProviderStrategy)) {
+    ecs.CapacityProviderStrategy = (ecs.CapacityProviderStrategy as Json[]).map((c) => ({
+      capacityProvider: c.CapacityProvider,
+      weight: c.Weight,
+      base: c.Base,
+    }));
+  }
+  const { Description: _d, ...rest } = p;
+  return { ...rest, Name: name, Target: { ...p.Target, EcsParameters: ecs } } as unknown as CreateScheduleCommandInput;
+}
+
+export type DeployedTaskStack = {
+  stackId: string;
+  monitorFunctionName: string;
+  scheduleArn: string;
+  /** The RunsRegistration custom resource request CloudFormation would send, with this stack's properties. */
+  registrationRequest(requestType: 'Create' | 'Delete', responseUrl: string): CloudFormationCustomResourceEvent;
+};
+
+/**
+ * The rest of the stack the Runs app's registrar reads, on moto: the task monitor function (its environment as the
+ * template sets it, tagged with the stack's id as CloudFormation tags it) and the schedule (the template's ECS
+ * target). moto cannot run them; the registrar only reads them.
+ */
+export async function deployTaskStack(moto: Moto, local: LocalTask): Promise<DeployedTaskStack> {
+  const stackId = `arn:aws:cloudformation:us-east-1:${TASK_ACCOUNT}:stack/${local.stackName}/5e6f7a8b-9c0d-11ee-8c99-0242ac120002`;
+  const monitorFunctionName = `${local.stackName}-TaskMonitorFunction-4D5E6F`.slice(0, 64);
+  const role = (
+    await new IAMClient(moto.client).send(
+      new CreateRoleCommand({ RoleName: `${local.stackName}-TaskMonitorRole`, AssumeRolePolicyDocument: '{}' }),
+    )
+  ).Role!.Arn!;
+  await new LambdaClient(moto.client).send(
+    new CreateFunctionCommand({
+      FunctionName: monitorFunctionName,
+      PackageType: 'Image',
+      Code: { ImageUri: `${TASK_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/task-monitor:latest` },
+      Role: role,
+      Environment: { Variables: functionEnvironment(local.processed, 'TaskMonitorFunction', local.ctx) },
+      Tags: { 'aws:cloudformation:stack-id': stackId },
+    }),
+  );
+  const scheduleName = `${local.stackName}-Schedule-7G8H9I`.slice(0, 64);
+  const scheduleArn = (
+    await new SchedulerClient(moto.client).send(new CreateScheduleCommand(scheduleInputOf(local, scheduleName)))
+  ).ScheduleArn!;
+  return {
+    stackId,
+    monitorFunctionName,
+    scheduleArn,
+    registrationRequest(requestType, responseUrl) {
+      const { value } = resolver(local.processed, {
+        ...local.ctx,
+        resources: { ...local.ctx.resources, TaskMonitorFunction: monitorFunctionName },
+        attributes: { ...local.ctx.attributes, 'Schedule.Arn': scheduleArn },
+      });
+      const properties = value(local.processed.Resources.RunsRegistration.Properties) as Json;
+      // CloudFormation hands a custom resource every property as a string.
+      const strings = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, String(v)]));
+      return {
+        RequestType: requestType,
+        ServiceToken: strings.ServiceToken,
+        ResponseURL: responseUrl,
+        StackId: stackId,
+        RequestId: `${requestType.toLowerCase()}-1f2e3d4c-5b6a-4978-8d9e-0f1a2b3c4d5e`,
+        LogicalResourceId: 'RunsRegistration',
+        ResourceType: 'AWS::CloudFormation::CustomResource',
+        ResourceProperties: strings,
+        ...(requestType === 'Delete' ? { PhysicalResourceId: `cloud-cron-${local.stackName}` } : {}),
+      } as CloudFormationCustomResourceEvent;
     },
   };
 }
