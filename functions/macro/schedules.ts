@@ -123,7 +123,7 @@ function checkSite(fragment: Fragment, site: ScheduleSite, warnings: string[], n
     // characters): leave it out for UTC. Classic rules have no zone.
     const zone = site.scheduler && typeof zoneValue?.value === 'string' ? zoneValue.value : undefined;
     try {
-      validateSchedule(expression, zone);
+      validateSchedule(expression, zone, { dialect: site.scheduler ? 'scheduler' : 'rule' });
     } catch (e) {
       fail(`${site.where}: ${(e as Error).message}`, e);
     }
