@@ -15,6 +15,10 @@ locals {
     DestinationRepositoryName = var.destination_repository_name
     Architecture              = var.architecture
     KeepImagesOnDelete        = var.keep_images_on_delete == null ? null : tostring(var.keep_images_on_delete)
+    ImageTagMutability        = var.image_tag_mutability
+    KmsKeyArn                 = var.kms_key_arn
+    BuildCompute              = var.build_compute
+    BuildArchitecture         = var.build_architecture
   }
 }
 

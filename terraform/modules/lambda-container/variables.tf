@@ -90,3 +90,52 @@ variable "keep_images_on_delete" {
   type        = bool
   default     = null
 }
+
+variable "image_tag_mutability" {
+  description = "Tag mutability of the destination repository. MUTABLE (default) lets a later deployment point the tag at a newly mirrored digest; IMMUTABLE refuses that (mirror a new tag instead). Fixed at creation. Template parameter ImageTagMutability. Null (the default) leaves it to the template: \"MUTABLE\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.image_tag_mutability == null || try(contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability), false)
+    error_message = "The value of image_tag_mutability (ImageTagMutability) must be one of \"MUTABLE\", \"IMMUTABLE\"."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer managed KMS key that encrypts the destination repository. Empty: ECR's default AES256 encryption. The key policy must let ECR use it (ECR creates grants). Fixed at creation. Template parameter KmsKeyArn. Null (the default) leaves it to the template: empty."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || try(length(var.kms_key_arn) <= 2048, false)
+    error_message = "The value of kms_key_arn (KmsKeyArn) must be at most 2048 characters."
+  }
+
+  validation {
+    condition     = var.kms_key_arn == null || try(can(regex("^(?:^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{1,64})?$)$", var.kms_key_arn)), false)
+    error_message = "The value of kms_key_arn (KmsKeyArn) must be empty or a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab."
+  }
+}
+
+variable "build_compute" {
+  description = "Where the copy build runs. EC2 (default, every region): provisioning takes minutes, builds up to 30 min. LAMBDA: CodeBuild's Lambda compute starts in seconds, builds up to 15 min; only in us-east-1, us-east-2, us-west-2, ap-south-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, eu-central-1, eu-west-1, sa-east-1. Template parameter BuildCompute. Null (the default) leaves it to the template: \"EC2\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.build_compute == null || try(contains(["EC2", "LAMBDA"], var.build_compute), false)
+    error_message = "The value of build_compute (BuildCompute) must be one of \"EC2\", \"LAMBDA\"."
+  }
+}
+
+variable "build_architecture" {
+  description = "CPU of the copy build host (any image architecture is copied from either). x86_64 (default) exists wherever CodeBuild does; arm64 hosts cost less where the region offers them. Template parameter BuildArchitecture. Null (the default) leaves it to the template: \"x86_64\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.build_architecture == null || try(contains(["x86_64", "arm64"], var.build_architecture), false)
+    error_message = "The value of build_architecture (BuildArchitecture) must be one of \"x86_64\", \"arm64\"."
+  }
+}
