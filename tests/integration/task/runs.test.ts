@@ -76,7 +76,11 @@ async function report(stateChanges: TaskStateChangeEvent[]) {
 
 async function answer(event: ReturnType<DeployedTaskStack['registrationRequest']>) {
   const before = catcher.responses.length;
-  const [r] = await invokeBundle('runs-registrar', [event], { ...moto.env, ...runs.env('RegistrarFunction') });
+  const [r] = await invokeBundle('runs-registrar', [event], {
+    ...moto.env,
+    ...runs.env('RegistrarFunction'),
+    ...catcher.env,
+  });
   if (!r.ok) throw new Error(`registrar threw: ${r.error.message}`);
   return catcher.responses[before];
 }

@@ -72,7 +72,7 @@ function setup(
   const registrar = createRegistrar({ store, facts, busArn: BUS, now: () => new Date('2030-01-05T10:00:05Z') });
   const sent: CfnResponse[] = [];
   const answer = (event: CloudFormationCustomResourceEvent) =>
-    answerCustomResource(event, registrar, async (_url, r) => void sent.push(r));
+    answerCustomResource(event, registrar, async (_url, r) => void sent.push(r), { region: 'us-east-1' });
   return { store, answer, sent };
 }
 
