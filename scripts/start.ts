@@ -12,9 +12,16 @@
  *
  *   the job's runs as `cloud-cron runs` prints them; failed and missed runs alerted through the failure topic.
  *
+ * With --task, the job runs as template-scheduled-task.yaml runs it on ECS Fargate (tooling/task-demo.ts): the macro
+ * on the task template, the task definition and the schedule's RunTask on moto, the example job's task entry point
+ * (examples/job/src/task.ts) as a process with the container's environment, a hung run stopped by the reaper and
+ * notified as timed out through the failure topic, both runs in the Runs ledger.
+ *
  * Options: --payload FILE, --schedule EXPR, --tz ZONE, --from ISO --until ISO [--fail-run N] [--skip-run N],
- * --out DIR, --keep-running, --help.
+ * --task, --out DIR, --keep-running, --help.
  */
+
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -40,6 +47,7 @@ import { invokeBundle } from '../tooling/invoke';
 import { startMoto } from '../tooling/moto';
 import { runRunsDemo } from '../tooling/runs-demo';
 import { setUp } from '../tooling/setup';
+import { deployTaskDemo } from '../tooling/task-demo';
 import { functionEnvironment } from '../tooling/template-env';
 import { startTwilioStandin } from '../tooling/twilio-standin';
 import { startWebhookStandin } from '../tooling/webhook-standin';
@@ -56,6 +64,9 @@ const USAGE = `usage: npm start -- [options]
   --skip-run N       with --from: the scheduler never delivers the Nth run (a missed run, alerted)
   --watchdog-minutes N
                      with --from: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default)
+  --task             run the job as a scheduled task on ECS Fargate would (template-scheduled-task.yaml): topics and
+                     payload from the container's environment, its exit code the run's end; then a run that hangs
+                     is stopped at TaskTimeoutMinutes and reported as timed out through the channels (once, now)
   --out DIR          where the rendered emails and the run summary are written (default: out/demo)
   --keep-running     keep the emulators up after the run, to inspect them (Ctrl-C stops)
 Environment: AWS_ENDPOINT_URL uses that AWS emulator instead of starting moto_server;
@@ -70,6 +81,9 @@ const EMAIL_TO = 'ops@example.com,team@example.com';
 const SMS_FROM = '+15005550006';
 const SMS_TO = '+15005550006,+14155550100';
 const JOB_NAME = 'cloud-cron-example-job';
+/** With --task: the task stack's name (its family, the job in the ledger, is cloud-cron-<stack>). */
+const TASK_STACK = 'example-task';
+const TASK_TIMEOUT_MINUTES = 30;
 /** How the failure topic's email and SMS subscribers render Cloud Cron's run alerts (events/runs-alert-*.json). */
 const FAILURE_EMAIL = {
   SubjectTemplate: '{{message.title}}',
@@ -92,6 +106,7 @@ type Options = {
   failRun?: number;
   skipRun?: number;
   watchdogMinutes?: number;
+  task: boolean;
 };
 
 const MAX_WINDOW_DAYS = 31;
@@ -115,6 +130,7 @@ function parseOptions(argv: string[]): Options | undefined {
     timezone: 'Europe/Paris',
     outDir: join(ROOT, 'out', 'demo'),
     keepRunning: false,
+    task: false,
   };
   let from: Date | undefined;
   let until: Date | undefined;
@@ -131,6 +147,7 @@ function parseOptions(argv: string[]): Options | undefined {
     else if (a === '--tz') o.timezone = next();
     else if (a === '--out') o.outDir = resolve(next());
     else if (a === '--keep-running') o.keepRunning = true;
+    else if (a === '--task') o.task = true;
     else if (a === '--from') from = instant(a, next());
     else if (a === '--until') until = instant(a, next());
     else if (a === '--fail-run') o.failRun = runNumber(a, next());
@@ -140,6 +157,11 @@ function parseOptions(argv: string[]): Options | undefined {
   }
   if ((from === undefined) !== (until === undefined))
     throw new StartError(`give --from and --until together\n${USAGE}`);
+  if (o.task && (from || until || o.failRun !== undefined || o.skipRun !== undefined)) {
+    throw new StartError(
+      `--task runs the task once, now: leave out --from, --until, --fail-run and --skip-run (they simulate the Lambda job's schedule)\n${USAGE}`,
+    );
+  }
   if (from && until) {
     if (until <= from) throw new StartError(`--until must be after --from\n${USAGE}`);
     if (until.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
@@ -295,6 +317,26 @@ function demoChannelSettings(): {
   };
 }
 
+/**
+ * The example job's container, as a local process: its task entry point (examples/job/src/task.ts, what the image
+ * runs as `node /var/task/task.js`) with exactly the environment given (the container's, plus the emulator's
+ * endpoint and credentials standing in for the task role). Returns its exit code and output.
+ */
+function runTaskContainer(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'examples', 'job', 'src', 'task.ts')],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolveRun({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
 // ------------------------------------------------------------------------------------------- the run
 
 export async function start(opts: Options): Promise<number> {
@@ -310,7 +352,15 @@ export async function start(opts: Options): Promise<number> {
     const started = Date.now();
     await step(
       'build the functions (esbuild, options from the templates)',
-      () => buildAll(ROOT, ['macro', 'email', 'sms', 'webhook', 'runs-registrar']),
+      () =>
+        buildAll(ROOT, [
+          'macro',
+          'email',
+          'sms',
+          'webhook',
+          'runs-registrar',
+          ...(opts.task ? ['task-monitor', 'runs-recorder'] : []),
+        ]),
       (b) => b.map((x) => `dist/${x.name}/index.js`).join(', '),
     );
 
@@ -439,96 +489,150 @@ export async function start(opts: Options): Promise<number> {
         `REPORTS ${d.reports}\nALERTS  ${d.alerts}\nemail subscribed to REPORTS with ${channels.email.FilterPolicy}\nsms subscribed to ALERTS with ${channels.sms.FilterPolicy}\nslack subscribed to ALERTS with ${channels.slack.FilterPolicy || 'no filter (every alert)'}\nFAILURES ${d.failures} (the job's FailureTopicArn): email and sms subscribed, no filter`,
     );
 
-    const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
     const payload = opts.payload
       ? (JSON.parse(readFileSync(opts.payload, 'utf8')) as unknown)
       : demoPayload(local.targets.url);
-    const jobEnv = await step(
-      'run the CloudCron macro on template-scheduled-lambda.yaml',
-      async () => {
-        const params = {
-          LambdaImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-example-job:latest',
-          SnsTopics: `REPORTS=${demo.reports},ALERTS=${demo.alerts}`,
-          ScheduleExpression: opts.schedule,
-          ScheduleTimezone: opts.timezone,
-          SchedulePayload: JSON.stringify(payload),
-        };
-        const [r] = await invokeBundle<{ status: string; fragment: Template; errorMessage?: string }>(
-          'macro',
-          [
-            {
-              region: REGION,
-              accountId: '123456789012',
-              transformId: '123456789012::CloudCron',
-              requestId: 'npm-start',
-              params: {},
-              fragment: jobTemplate,
-              templateParameterValues: params,
-            },
-          ],
-          {},
-        );
-        if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
-        if (r.result.status !== 'success')
-          throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
-        const { nextRuns, formatRun } = await import('../functions/common/schedule');
-        const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatRun(d, opts.timezone));
-        return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
-      },
-      (j) =>
-        `${Object.entries(j.env)
-          .map(([k, v]) => `${k}=${v}`)
-          .join('\n')}\nschedule ${opts.schedule} (${opts.timezone}), next runs: ${j.runs.join(', ')}`,
-    );
-
     type JobResult = { severity: string; counts: unknown; published: { type: string; variable: string }[] };
     let jobResult: JobResult | undefined;
-    const runs = await step(
-      opts.window
-        ? `run the example job over ${opts.window.from.toISOString()} .. ${opts.window.until.toISOString()} (simulated clock), recorded by the Runs app`
-        : 'run the example job as its schedule would (asynchronous invocation), recorded by the Runs app',
-      async () => {
-        Object.assign(process.env, aws.env, jobEnv.env, {
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-          AWS_LAMBDA_FUNCTION_NAME: JOB_NAME,
-        });
-        const job = (await import('../examples/job/src/index')) as {
-          handler: (e: unknown, c: unknown) => Promise<JobResult>;
-        };
-        return runRunsDemo({
-          client: clientConfig,
-          env: aws.env,
-          job: JOB_NAME,
-          expression: opts.schedule,
-          timezone: opts.timezone,
-          input: JSON.stringify(payload),
-          timeoutSeconds: 60,
-          maximumRetryAttempts: 2,
-          failureTopicArn: demo.failures,
-          handler: async (event, context) => {
-            jobResult = await job.handler(event, context);
-            return { severity: jobResult.severity, counts: jobResult.counts };
-          },
-          window: opts.window,
-          failRun: opts.failRun,
-          skipRun: opts.skipRun,
-          watchdogMinutes: opts.watchdogMinutes,
-        });
-      },
-      (r) => {
-        const count = (status: string) => r.entries.filter((e) => e.status === status).length;
-        return [
-          `registered with the Runs app (${r.registration.Status}); ledger ${r.tableName}`,
-          `${r.invocations.length} run(s): ${count('succeeded')} succeeded, ${count('failed') + count('timed_out')} failed, ${count('missed')} missed`,
-          ...(jobResult
-            ? [
-                `last run: severity ${jobResult.severity}, counts ${JSON.stringify(jobResult.counts)}; published ${jobResult.published.map((p) => `${p.type} -> ${p.variable}`).join(', ') || 'nothing'}`,
-              ]
-            : []),
-          ...r.alerts.map((a) => `alert to the failure topic: ${a.title}`),
-        ].join('\n');
-      },
-    );
+    let taskOutput = '';
+    let ran: { job: string; tableName: string; table: string; count: number };
+    if (!opts.task) {
+      const jobTemplate = loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
+      const jobEnv = await step(
+        'run the CloudCron macro on template-scheduled-lambda.yaml',
+        async () => {
+          const params = {
+            LambdaImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-example-job:latest',
+            SnsTopics: `REPORTS=${demo.reports},ALERTS=${demo.alerts}`,
+            ScheduleExpression: opts.schedule,
+            ScheduleTimezone: opts.timezone,
+            SchedulePayload: JSON.stringify(payload),
+          };
+          const [r] = await invokeBundle<{ status: string; fragment: Template; errorMessage?: string }>(
+            'macro',
+            [
+              {
+                region: REGION,
+                accountId: '123456789012',
+                transformId: '123456789012::CloudCron',
+                requestId: 'npm-start',
+                params: {},
+                fragment: jobTemplate,
+                templateParameterValues: params,
+              },
+            ],
+            {},
+          );
+          if (!r.ok) throw new StartError(`the macro crashed: ${r.error.message}`);
+          if (r.result.status !== 'success')
+            throw new StartError(`the macro refused the template: ${r.result.errorMessage}`);
+          const { nextRuns, formatRun } = await import('../functions/common/schedule');
+          const runs = nextRuns(opts.schedule, opts.timezone, 3).map((d) => formatRun(d, opts.timezone));
+          return { env: functionEnvironment(r.result.fragment, 'JobFunction', { parameters: params }), runs };
+        },
+        (j) =>
+          `${Object.entries(j.env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('\n')}\nschedule ${opts.schedule} (${opts.timezone}), next runs: ${j.runs.join(', ')}`,
+      );
+
+      const runs = await step(
+        opts.window
+          ? `run the example job over ${opts.window.from.toISOString()} .. ${opts.window.until.toISOString()} (simulated clock), recorded by the Runs app`
+          : 'run the example job as its schedule would (asynchronous invocation), recorded by the Runs app',
+        async () => {
+          Object.assign(process.env, aws.env, jobEnv.env, {
+            POWERTOOLS_LOG_LEVEL: 'WARN',
+            AWS_LAMBDA_FUNCTION_NAME: JOB_NAME,
+          });
+          const job = (await import('../examples/job/src/index')) as {
+            handler: (e: unknown, c: unknown) => Promise<JobResult>;
+          };
+          return runRunsDemo({
+            client: clientConfig,
+            env: aws.env,
+            job: JOB_NAME,
+            expression: opts.schedule,
+            timezone: opts.timezone,
+            input: JSON.stringify(payload),
+            timeoutSeconds: 60,
+            maximumRetryAttempts: 2,
+            failureTopicArn: demo.failures,
+            handler: async (event, context) => {
+              jobResult = await job.handler(event, context);
+              return { severity: jobResult.severity, counts: jobResult.counts };
+            },
+            window: opts.window,
+            failRun: opts.failRun,
+            skipRun: opts.skipRun,
+            watchdogMinutes: opts.watchdogMinutes,
+          });
+        },
+        (r) => {
+          const count = (status: string) => r.entries.filter((e) => e.status === status).length;
+          return [
+            `registered with the Runs app (${r.registration.Status}); ledger ${r.tableName}`,
+            `${r.invocations.length} run(s): ${count('succeeded')} succeeded, ${count('failed') + count('timed_out')} failed, ${count('missed')} missed`,
+            ...(jobResult
+              ? [
+                  `last run: severity ${jobResult.severity}, counts ${JSON.stringify(jobResult.counts)}; published ${jobResult.published.map((p) => `${p.type} -> ${p.variable}`).join(', ') || 'nothing'}`,
+                ]
+              : []),
+            ...r.alerts.map((a) => `alert to the failure topic: ${a.title}`),
+          ].join('\n');
+        },
+      );
+
+      ran = { job: JOB_NAME, tableName: runs.tableName, table: runs.table, count: runs.invocations.length };
+    } else {
+      const task = await step(
+        'deploy template-scheduled-task.yaml on the emulator (CloudCron macro, task definition, cluster, network), wired to the Runs app',
+        () =>
+          deployTaskDemo({
+            moto: { endpoint: aws.endpoint, env: aws.env, client: clientConfig },
+            stackName: TASK_STACK,
+            parameters: {
+              ImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-example-job@sha256:${'0'.repeat(64)}`,
+              EntryPoint: 'node',
+              Command: '/var/task/task.js',
+              SnsTopics: `REPORTS=${demo.reports},ALERTS=${demo.alerts}`,
+              ScheduleExpression: opts.schedule,
+              ScheduleTimezone: opts.timezone,
+              SchedulePayload: JSON.stringify(payload),
+              TaskTimeoutMinutes: String(TASK_TIMEOUT_MINUTES),
+              FailureTopicArn: demo.failures,
+            },
+          }),
+        (t) =>
+          [
+            `task definition ${t.local.taskDefinitionArn}`,
+            ...Object.entries(t.topicVariables).map(([k, v]) => `container job: ${k}=${v}`),
+            `registered with the Runs app (${t.registration.Status}) as ${t.job}; ledger ${t.tableName}`,
+          ].join('\n'),
+      );
+      const result = await step(
+        `run the example job as its schedule's task would; a run that hangs is stopped at TaskTimeoutMinutes=${TASK_TIMEOUT_MINUTES}`,
+        () =>
+          task.run((env) =>
+            runTaskContainer({ ...aws.env, ...env, POWERTOOLS_LOG_LEVEL: 'WARN' }).then((r) => {
+              taskOutput = r.output;
+              return r.code;
+            }),
+          ),
+        (r) =>
+          [
+            `container environment: ${Object.keys(r.containerEnv).sort().join(', ')}`,
+            `example job (examples/job/src/task.ts) exited with code ${r.exitCode}`,
+            ...r.runs.map((x) => `task ${x.taskId}: ${x.status}${x.notified ? ', notified to the failure topic' : ''}`),
+          ].join('\n'),
+      );
+      if (result.exitCode !== 0) {
+        throw new StartError(
+          `the example job failed as a task (exit code ${result.exitCode}):\n${taskOutput.slice(-2000)}`,
+        );
+      }
+      ran = { job: task.job, tableName: task.tableName, table: result.table, count: result.runs.length };
+    }
 
     const delivered = await step(
       'deliver what was published to the email, SMS and webhook functions, as SNS would',
@@ -708,8 +812,8 @@ export async function start(opts: Options): Promise<number> {
       });
       lines.push(
         '',
-        `RUNS of ${JOB_NAME}, as \`cloud-cron runs ${JOB_NAME}\` prints them:`,
-        ...runs.table.split('\n').map((l) => `  ${l}`),
+        `RUNS of ${ran.job}, as \`cloud-cron runs ${ran.job}\` prints them:`,
+        ...ran.table.split('\n').map((l) => `  ${l}`),
       );
       writeFileSync(join(opts.outDir, 'summary.txt'), `${lines.join('\n')}\n`);
       console.log(`\n${lines.join('\n')}\n`);
@@ -722,11 +826,11 @@ export async function start(opts: Options): Promise<number> {
       return lines.length;
     });
     console.log(
-      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${runs.invocations.length} run(s)${jobResult ? `, last result: ${jobResult.severity}` : ''}. Summary in ${relative(process.cwd(), join(opts.outDir, 'summary.txt'))}`,
+      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${ran.count} run(s)${jobResult ? `, last result: ${jobResult.severity}` : ''}. Summary in ${relative(process.cwd(), join(opts.outDir, 'summary.txt'))}`,
     );
     if (opts.keepRunning) {
       console.log(`emulators still running: AWS ${aws.endpoint}, Twilio ${local.twilioUrl}. Ctrl-C to stop.`);
-      console.log(`  AWS_ENDPOINT_URL=${aws.endpoint} npx cloud-cron runs ${JOB_NAME} --runs-table ${runs.tableName}`);
+      console.log(`  AWS_ENDPOINT_URL=${aws.endpoint} npx cloud-cron runs ${ran.job} --runs-table ${ran.tableName}`);
       await new Promise(() => undefined);
     }
     return 0;
