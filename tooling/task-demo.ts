@@ -18,6 +18,8 @@
  * STOPPED event ECS documents for an essential container's exit (stopCode EssentialContainerExited, the exit code).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeTaskDefinitionCommand,
@@ -42,6 +44,7 @@ import { notRecorded } from '../functions/task-monitor/runs';
 import { startResponseCatcher } from './cfn-responses';
 import { invokeBundle } from './invoke';
 import type { Moto } from './moto';
+import { EVENTS } from './paths';
 import { deployRunsLocally, drain } from './runs-local';
 import { deployTaskLocally, deployTaskStack, type LocalTask } from './task-local';
 
@@ -87,6 +90,17 @@ type Outcome<T> = { ok: true; result: T } | { ok: false; error: Error; logs?: st
 function ok<T>(what: string, r: Outcome<T>): T {
   if (!r.ok) throw new TaskDemoError(`${what} failed: ${r.error.name}: ${r.error.message}\n${r.logs ?? ''}`);
   return r.result;
+}
+
+/** The reaper's `rate(1 minute)` tick (events/task-reaper-tick.json) at `at`, from this stack's rule. */
+function reaperTick(stackName: string, at: Date): Record<string, unknown> {
+  const e = JSON.parse(readFileSync(join(EVENTS, 'task-reaper-tick.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    ...e,
+    id: randomUUID(),
+    time: seconds(at),
+    resources: [`arn:aws:events:us-east-1:123456789012:rule/${stackName}-TaskMonitorFunctionReaper`],
+  };
 }
 
 const seconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -226,17 +240,7 @@ export async function deployTaskDemo(o: TaskDemoOptions): Promise<TaskDemo> {
         recorder: notRecorded,
         now: () => now,
         log: { info: () => undefined, warn: () => undefined },
-      })({
-        version: '0',
-        id: randomUUID(),
-        'detail-type': 'Scheduled Event',
-        source: 'aws.events',
-        account: '123456789012',
-        time: seconds(now),
-        region: 'us-east-1',
-        resources: [`arn:aws:events:us-east-1:123456789012:rule/${o.stackName}-TaskMonitorFunctionReaper`],
-        detail: {},
-      })) as { outcome?: string; stopped?: { taskArn: string }[] };
+      })(reaperTick(o.stackName, now))) as { outcome?: string; stopped?: { taskArn: string }[] };
       if (!reaped.stopped?.some((s) => s.taskArn === hung.taskArn)) {
         throw new TaskDemoError(`the reaper did not stop the hung task: ${JSON.stringify(reaped)}`);
       }
