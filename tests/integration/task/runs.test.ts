@@ -296,7 +296,7 @@ test('run --wait starts the task as its schedule would, marked manual, and print
   const file = join(tempDir(), 'payload.json');
   writeFileSync(file, '{"export":"refunds"}');
   const started = cli(
-    (argv) => runCommand(argv, { ecs: local.ecs, scheduler: new SchedulerClient(moto.client), pollMs: 50 }),
+    (argv) => runCommand(argv, undefined, { ecs: local.ecs, scheduler: new SchedulerClient(moto.client), pollMs: 50 }),
     STACK,
     '--payload',
     file,
