@@ -311,7 +311,12 @@ test('not wired: the on-failure record still goes to FailureTopicArn, nothing of
 
 test('every role of the processed template is trusted by its service for this account only (aws:SourceAccount)', () => {
   for (const p of processed) {
-    const roles = Object.entries(p.cfn.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    // Only the roles this parameter set creates (a role under a false Condition does not exist and is not resolved).
+    const roles = Object.entries(p.cfn.Resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        (!r.Condition || resolved(p, { 'Fn::If': [r.Condition, 'created', 'absent'] }) === 'created'),
+    );
     expect(roles.map(([id]) => id)).toEqual(expect.arrayContaining(['JobRole', 'ScheduleRole']));
     for (const [id, role] of roles) {
       const trust = resolved(p, (role.Properties!.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement) as {
