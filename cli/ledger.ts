@@ -87,13 +87,15 @@ export async function findJob(store: LedgerStore, name: string): Promise<{ job: 
   const fn = partial ? partial[2] : functionNameOf(name);
   const direct = await store.getRegistration(fn);
   if (direct) {
-    const [, , , region, account] = direct.functionArn.split(':');
+    // A task job (its family) has no function: its task definition's ARN says the account and region.
+    const owner = direct.functionArn ?? direct.task?.taskDefinitionArn ?? '';
+    const [, , , region, account] = owner.split(':');
     const arn = partial || fn === name ? undefined : name.split(':');
     const askedAccount = partial?.[1] ?? arn?.[4];
     const askedRegion = arn?.[3];
     if ((askedAccount && askedAccount !== account) || (askedRegion && askedRegion !== region)) {
       throw new CliError(
-        `${name} is not the function this Runs app knows as ${fn} (${direct.functionArn}): each region and account has its own Runs app`,
+        `${name} is not the function this Runs app knows as ${fn} (${owner}): each region and account has its own Runs app`,
       );
     }
     return { job: fn, registration: direct };
@@ -121,12 +123,31 @@ export type RunJson = {
   errorType?: string;
   errorMessage?: string;
   detectedAt?: string;
+  /** Task runs: `ecs`, the task, its container's exit code, ECS's stop code, and why a skipped run was skipped. */
+  runner?: 'ecs';
+  taskArn?: string;
+  exitCode?: number;
+  stopCode?: string;
+  reason?: string;
 };
 
 export function runJson(e: LedgerEntry): RunJson {
   if (e.kind === 'missed') return { status: 'missed', scheduledTime: e.scheduledTime, detectedAt: e.detectedAt };
   const out: RunJson = { status: e.status, endedAt: e.endedAt, attempts: e.attempts, requestId: e.requestId };
-  for (const k of ['scheduledTime', 'startedAt', 'durationMs', 'trigger', 'errorType', 'errorMessage'] as const) {
+  const keys = [
+    'scheduledTime',
+    'startedAt',
+    'durationMs',
+    'trigger',
+    'errorType',
+    'errorMessage',
+    'runner',
+    'taskArn',
+    'exitCode',
+    'stopCode',
+    'reason',
+  ] as const;
+  for (const k of keys) {
     if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
   }
   return out;
@@ -157,7 +178,7 @@ export function runsTable(entries: LedgerEntry[]): string {
       ]);
       continue;
     }
-    const error = [e.errorType, e.errorMessage].filter(Boolean).join(': ');
+    const error = [e.errorType, e.errorMessage].filter(Boolean).join(': ') || (e.reason ?? '');
     rows.push([
       short(e.endedAt),
       e.trigger === 'manual' ? `${e.status} (manual)` : e.status,

@@ -3,6 +3,11 @@
  * same asynchronous path as its schedule (Lambda InvocationType Event: its retries, both destinations, the ledger
  * and the failure topic behave as for a scheduled run; no public URL is involved).
  *
+ * A scheduled task (template-scheduled-task.yaml) is started the way the Scheduler starts it: ECS RunTask with the
+ * schedule's own EcsParameters and its Input as the task override (the keywords filled in, `startedBy`
+ * cloud-cron/manual), so its task monitor sees it like any run (PreventOverlap, TaskTimeoutMinutes, the ledger,
+ * the failure topic). Its run is recorded under the task's id.
+ *
  * The event is the schedule's own Input (read from EventBridge Scheduler) unless --payload gives another; with
  * ScheduleContext on, the job context is filled in as the Scheduler would, with trigger "manual" (a manual run never
  * stands in for a missed slot). --wait polls the ledger until the run is recorded and prints it; the exit code is
@@ -10,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ECSClient, RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -20,6 +26,14 @@ import {
 } from '../functions/common/runs/job-context';
 import { graceMs, type Registration } from '../functions/common/runs/ledger';
 import type { LedgerStore } from '../functions/common/runs/store';
+import { MANUAL_STARTED_BY } from '../functions/common/runs/task-runs';
+import {
+  type EcsScheduleTarget,
+  MAX_OVERRIDE_CHARS,
+  runTaskOfTarget,
+  type TaskOverride,
+  withPayload,
+} from '../functions/common/task-contract';
 import { defineCommand, type Io, runCommand, UsageError } from './args';
 import {
   CliError,
@@ -40,7 +54,8 @@ export const command = defineCommand({
   positionals: [
     {
       name: '<job>',
-      description: "a job wired to the Runs app: its function name or ARN, or its stack's name",
+      description:
+        "a job wired to the Runs app: its function name or ARN, its task family, or its stack's name (a Lambda job is\ninvoked asynchronously; a scheduled task is started with ECS RunTask)",
       missing: 'give one job name',
     },
   ],
@@ -58,7 +73,13 @@ export const command = defineCommand({
   examples: ['cloud-cron run cloud-cron-example-job --wait', 'cloud-cron run my-job-stack --payload event.json'],
 });
 
-export type RunDeps = { lambda?: LambdaClient; scheduler?: SchedulerClient; now?: () => Date; pollMs?: number };
+export type RunDeps = {
+  lambda?: LambdaClient;
+  scheduler?: SchedulerClient;
+  ecs?: ECSClient;
+  now?: () => Date;
+  pollMs?: number;
+};
 
 const SCHEDULE_ARN = /^arn:[a-z-]+:scheduler:[a-z0-9-]+:\d{12}:schedule\/([^/]+)\/([^/]+)$/;
 
@@ -78,17 +99,86 @@ function readPayload(file: string): string {
   }
 }
 
-async function scheduleInputOf(registration: Registration, scheduler: SchedulerClient): Promise<string> {
+async function scheduleTarget(
+  registration: Registration,
+  scheduler: SchedulerClient,
+  fix: string,
+): Promise<EcsScheduleTarget> {
   const m = SCHEDULE_ARN.exec(registration.scheduleArn);
-  if (!m) throw new CliError(`the registration of ${registration.job} has no schedule ARN: pass --payload`);
+  if (!m) throw new CliError(`the registration of ${registration.job} has no schedule ARN${fix}`);
   try {
     const s = await scheduler.send(new GetScheduleCommand({ GroupName: m[1], Name: m[2] }));
-    return s.Target?.Input ?? '{}';
+    return s.Target ?? {};
+  } catch (e) {
+    throw new CliError(`cannot read the schedule of ${registration.job} (${(e as Error).message})${fix}`);
+  }
+}
+
+async function scheduleInputOf(registration: Registration, scheduler: SchedulerClient): Promise<string> {
+  return (await scheduleTarget(registration, scheduler, ': pass --payload FILE')).Input ?? '{}';
+}
+
+/** The Scheduler's keywords filled in for a run started now. */
+function contextValues(registration: Registration, now: Date) {
+  return {
+    scheduledTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    executionId: `manual-${randomUUID()}`,
+    attempt: 1,
+    scheduleArn: registration.scheduleArn,
+  };
+}
+
+/**
+ * The RunTask call a manual run of a task job makes: the schedule's ECS target, its Input as the override with the
+ * keywords filled in, the payload replaced by --payload's, marked as started by `cloud-cron run`.
+ */
+export async function manualTaskRun(
+  registration: Registration,
+  payloadFile: string | undefined,
+  scheduler: SchedulerClient,
+  now: Date,
+) {
+  const container = registration.task?.containerName ?? 'job';
+  const target = await scheduleTarget(registration, scheduler, '');
+  let override: TaskOverride;
+  try {
+    override = JSON.parse(substituteSchedulerContext(target.Input ?? '', contextValues(registration, now)));
+    if (!Array.isArray(override?.containerOverrides)) throw new Error('it has no containerOverrides');
   } catch (e) {
     throw new CliError(
-      `cannot read the schedule of ${registration.job} (${(e as Error).message}): pass --payload FILE`,
+      `the schedule of ${registration.job} has no task override as Input (${(e as Error).message}): is it a Cloud Cron scheduled task?`,
     );
   }
+  if (payloadFile) override = withPayload(override, container, readPayload(payloadFile));
+  const size = JSON.stringify(override).length;
+  if (size > MAX_OVERRIDE_CHARS) {
+    throw new CliError(
+      `the task override would be ${size} characters, over the ${MAX_OVERRIDE_CHARS} ECS accepts: shorten --payload by ${size - MAX_OVERRIDE_CHARS}`,
+    );
+  }
+  try {
+    return runTaskOfTarget(target, override, MANUAL_STARTED_BY);
+  } catch (e) {
+    throw new CliError(`the schedule of ${registration.job} cannot start a task: ${(e as Error).message}`);
+  }
+}
+
+/** Starts the task; its id is the run's request id in the ledger. */
+async function startTask(registration: Registration, input: RunTaskCommandInput, ecs: ECSClient): Promise<string> {
+  let r: RunTaskCommandOutput;
+  try {
+    r = await ecs.send(new RunTaskCommand(input));
+  } catch (e) {
+    throw new CliError(`ECS did not start ${registration.job}: ${(e as Error).message}`);
+  }
+  const arn = r.tasks?.[0]?.taskArn;
+  if (!arn) {
+    const f = r.failures?.[0];
+    throw new CliError(
+      `ECS did not start ${registration.job}: ${f ? `${f.reason ?? 'failure'}${f.detail ? ` (${f.detail})` : ''}` : 'no task returned'}`,
+    );
+  }
+  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** The event a manual run sends: what the schedule would send now, marked as manual. */
@@ -101,12 +191,7 @@ export async function manualEvent(
   const payload = payloadFile ? readPayload(payloadFile) : undefined;
   if (!registration.scheduleContext) return payload ?? (await scheduleInputOf(registration, scheduler));
   const template = payload !== undefined ? scheduleInput(payload) : await scheduleInputOf(registration, scheduler);
-  const text = substituteSchedulerContext(template, {
-    scheduledTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    executionId: `manual-${randomUUID()}`,
-    attempt: 1,
-    scheduleArn: registration.scheduleArn,
-  });
+  const text = substituteSchedulerContext(template, contextValues(registration, now));
   const event = JSON.parse(text) as Record<string, unknown>;
   const context = (event[CONTEXT_KEY] ?? {}) as Partial<JobContext>;
   event[CONTEXT_KEY] = { ...context, trigger: 'manual' };
@@ -172,25 +257,31 @@ async function runJob(
       );
     }
     const scheduler = deps.scheduler ?? new SchedulerClient({ maxAttempts: 4 });
-    const lambda = deps.lambda ?? new LambdaClient({ maxAttempts: 4 });
-    const event = await manualEvent(registration, values.payload, scheduler, now());
     let requestId: string;
-    try {
-      const r = await lambda.send(
-        new InvokeCommand({
-          FunctionName: registration.functionArn,
-          InvocationType: 'Event',
-          Payload: Buffer.from(event),
-        }),
-      );
-      requestId = r.$metadata.requestId ?? '';
-      if (r.StatusCode !== 202) throw new Error(`Lambda answered ${r.StatusCode}, expected 202 (queued)`);
-    } catch (e) {
-      throw new CliError(`Lambda did not queue the run of ${job}: ${(e as Error).message}`);
+    if (registration.task) {
+      const input = await manualTaskRun(registration, values.payload, scheduler, now());
+      requestId = await startTask(registration, input, deps.ecs ?? new ECSClient({ maxAttempts: 4 }));
+    } else {
+      const lambda = deps.lambda ?? new LambdaClient({ maxAttempts: 4 });
+      const event = await manualEvent(registration, values.payload, scheduler, now());
+      try {
+        const r = await lambda.send(
+          new InvokeCommand({
+            FunctionName: registration.functionArn,
+            InvocationType: 'Event',
+            Payload: Buffer.from(event),
+          }),
+        );
+        requestId = r.$metadata.requestId ?? '';
+        if (r.StatusCode !== 202) throw new Error(`Lambda answered ${r.StatusCode}, expected 202 (queued)`);
+      } catch (e) {
+        throw new CliError(`Lambda did not queue the run of ${job}: ${(e as Error).message}`);
+      }
     }
+    const what = registration.task ? 'task' : 'request';
     if (!values.wait) {
       if (values.json) out(JSON.stringify({ version: JSON_VERSION, job, requestId, status: 'queued' }, null, 2));
-      else out(`queued ${job}: request ${requestId} (see it with: cloud-cron runs ${job})`);
+      else out(`queued ${job}: ${what} ${requestId} (see it with: cloud-cron runs ${job})`);
       return 0;
     }
     const timeoutMs =
@@ -198,11 +289,13 @@ async function runJob(
         ? Number(values.timeout) * 1000
         : graceMs({ ...registration, flexibleWindowMinutes: 0, missedRunGraceMinutes: 2 });
     if (!values.json)
-      out(`queued ${job}: request ${requestId}; waiting for its record (up to ${Math.round(timeoutMs / 1000)} s)`);
+      out(`queued ${job}: ${what} ${requestId}; waiting for its record (up to ${Math.round(timeoutMs / 1000)} s)`);
     const found = await waitFor(store, job, requestId, timeoutMs, deps.pollMs ?? 2000, now);
     if (!found) {
       throw new CliError(
-        `no record of request ${requestId} after ${Math.round(timeoutMs / 1000)} s: it may still be retrying (cloud-cron runs ${job}); check the function's DestinationDeliveryFailures metric if it never appears`,
+        registration.task
+          ? `no record of task ${requestId} after ${Math.round(timeoutMs / 1000)} s: it may still be running (cloud-cron runs ${job}); check the task monitor's errors alarm if it never appears`
+          : `no record of request ${requestId} after ${Math.round(timeoutMs / 1000)} s: it may still be retrying (cloud-cron runs ${job}); check the function's DestinationDeliveryFailures metric if it never appears`,
       );
     }
     if (values.json) out(JSON.stringify({ version: JSON_VERSION, job, requestId, run: runJson(found) }, null, 2));

@@ -3,7 +3,7 @@
  * status, and the runs it missed in the last 7 days.
  */
 import { nextFireTime } from '../functions/common/runs/expected';
-import type { Registration } from '../functions/common/runs/ledger';
+import { type Registration, runnerOf } from '../functions/common/runs/ledger';
 import type { LedgerStore } from '../functions/common/runs/store';
 import { formatInZone } from '../functions/common/schedule';
 import { defineCommand, type Io, runCommand } from './args';
@@ -34,7 +34,10 @@ const MISSED_WINDOW_MS = 7 * 86_400_000;
 export type JobStatusJson = {
   job: string;
   stackName: string;
-  functionArn: string;
+  /** What runs the job: `lambda` (functionArn set) or `ecs` (task set). */
+  runner: 'lambda' | 'ecs';
+  functionArn: string | null;
+  task: { clusterArn: string; taskDefinitionArn: string } | null;
   schedule: {
     expression: string;
     timezone: string;
@@ -70,7 +73,9 @@ export async function jobStatus(store: LedgerStore, r: Registration, now: number
   return {
     job: r.job,
     stackName: r.stackName,
-    functionArn: r.functionArn,
+    runner: runnerOf(r),
+    functionArn: r.functionArn ?? null,
+    task: r.task ? { clusterArn: r.task.clusterArn, taskDefinitionArn: r.task.taskDefinitionArn } : null,
     schedule,
     scheduleContext: r.scheduleContext,
     nextRun: next === undefined ? null : new Date(next).toISOString(),

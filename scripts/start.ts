@@ -48,6 +48,10 @@ export const command = defineCommand({
       value: 'N',
       description: "with a window: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default)",
     },
+    task: {
+      description:
+        "run the job as a scheduled task on ECS Fargate would (template-scheduled-task.yaml): topics and payload from\nthe container's environment, its exit code the run's end; then a hung run stopped at TaskTimeoutMinutes and\nreported as timed out through the operators' email and SMS (once, now; not with a window)",
+    },
     'keep-running': { description: 'keep the emulators up after the run, to inspect them (Ctrl-C stops)' },
     json: { description: 'print the result as JSON on stdout (progress goes to stderr)' },
   },
@@ -60,6 +64,7 @@ export const command = defineCommand({
     'npm start',
     'npm start -- --payload events/example-job.json --schedule "rate(1 hour)" --tz UTC',
     'npm start -- --from 2030-01-06T00:00:00Z --until 2030-01-09T12:00:00Z --skip-run 2 --fail-run 3',
+    'npm start -- --task',
   ],
 });
 
@@ -107,6 +112,7 @@ async function main(argv: string[], io: Io): Promise<number> {
             awsEndpoint: process.env.AWS_ENDPOINT_URL || undefined,
             twilioBaseUrl: process.env.TWILIO_API_BASE_URL || undefined,
             keepRunning: flags['keep-running'],
+            task: flags.task,
             signal: abort.signal,
           },
           { reporter: progress(log) },

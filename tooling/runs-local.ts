@@ -1,8 +1,8 @@
 /**
  * The Runs app and a wired job's share of it, set up on a local emulator (moto) the way their templates declare
- * them: the ledger table (keys, index, TTL from template-runs.yaml), the bus, the recorder's rule with the
- * template's own pattern, the dead-letter queue, and a job stack's alert rule (the pattern of
- * template-scheduled-lambda.yaml's RunsAlertRule). moto runs no Lambda and cannot target SNS from a rule, so each
+ * them: the ledger table (keys, index, TTL from template-runs.yaml), the bus, the recorder's rules with the
+ * template's own patterns, the dead-letter queue, and a job stack's alert rule (the pattern of the RunsAlertRule
+ * of template-scheduled-lambda.yaml, or of template-scheduled-task.yaml). moto runs no Lambda and cannot target SNS from a rule, so each
  * rule targets an SQS queue here, and `drain`/`relayAlerts` hand on what the real target would have received.
  * Used by `npm start`, the integration tests and the benchmarks, so they never drift from the templates.
  */
@@ -40,6 +40,7 @@ export type Clients = { ddb: DynamoDBClient; events: EventBridgeClient; sqs: SQS
 
 export const runsTemplate = (): Template => loadTemplate(join(ROOT, 'template-runs.yaml'));
 export const jobTemplate = (): Template => loadTemplate(join(ROOT, 'template-scheduled-lambda.yaml'));
+export const taskTemplate = (): Template => loadTemplate(join(ROOT, 'template-scheduled-task.yaml'));
 
 type TableProperties = {
   KeySchema: KeySchemaElement[];
@@ -115,23 +116,23 @@ export async function deployRunsLocally(
   const busArn = (await clients.events.send(new CreateEventBusCommand({ Name: busName }))).EventBusArn!;
   const dlq = await queue(clients.sqs, `${options.prefix}-runs-dlq`);
   const intake = await queue(clients.sqs, `${options.prefix}-runs-recorder`);
-  const pattern = (
-    template.Resources.RecorderFunction.Properties as { Events: Record<string, { Properties: { Pattern: unknown } }> }
-  ).Events.DestinationRecords.Properties.Pattern;
-  await clients.events.send(
-    new PutRuleCommand({
-      Name: `${options.prefix}-recorder`,
-      EventBusName: busName,
-      EventPattern: JSON.stringify(pattern),
-    }),
-  );
-  await clients.events.send(
-    new PutTargetsCommand({
-      Rule: `${options.prefix}-recorder`,
-      EventBusName: busName,
-      Targets: [{ Id: 'recorder', Arn: intake.arn }],
-    }),
-  );
+  // Every EventBridgeRule event of the recorder (Lambda's destination records, the task monitors' task runs),
+  // with the template's own pattern, delivering to the recorder's place.
+  const recorderEvents = (
+    template.Resources.RecorderFunction.Properties as {
+      Events: Record<string, { Type: string; Properties: { Pattern: unknown } }>;
+    }
+  ).Events;
+  for (const [id, event] of Object.entries(recorderEvents)) {
+    if (event.Type !== 'EventBridgeRule') continue;
+    const rule = `${options.prefix}-recorder-${id}`.slice(0, 64);
+    await clients.events.send(
+      new PutRuleCommand({ Name: rule, EventBusName: busName, EventPattern: JSON.stringify(event.Properties.Pattern) }),
+    );
+    await clients.events.send(
+      new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: [{ Id: 'recorder', Arn: intake.arn }] }),
+    );
+  }
   return {
     tableName,
     busName,
@@ -162,20 +163,24 @@ export type WiredJob = {
 
 /**
  * A job stack's RunsAlertRule on the local bus: the template's pattern for `job`, targeting a queue; relayAlerts
- * publishes each matched event's detail (the target's InputPath) to `failureTopicArn`.
+ * publishes each matched event's detail (the target's InputPath) to `failureTopicArn`. For a scheduled task
+ * (`runner: 'ecs'`), the pattern of template-scheduled-task.yaml for the stack `stackName` (its family is
+ * cloud-cron-<stackName>).
  */
 export async function wireJobLocally(
   clients: Clients,
   runs: LocalRuns,
-  options: { job: string; failureTopicArn: string; prefix: string },
+  options: { job: string; failureTopicArn: string; prefix: string; runner?: 'lambda' | 'ecs'; stackName?: string },
 ): Promise<WiredJob> {
-  const rule = jobTemplate().Resources.RunsAlertRule.Properties as {
+  const template = options.runner === 'ecs' ? taskTemplate() : jobTemplate();
+  const rule = template.Resources.RunsAlertRule.Properties as {
     EventPattern: unknown;
     Targets: { InputPath: string }[];
   };
-  const { value } = resolver(jobTemplate(), {
+  const { value } = resolver(template, {
     resources: { JobFunction: options.job },
     parameters: { LambdaImageUri: 'x' },
+    ...(options.stackName ? { stackName: options.stackName } : {}),
   });
   const pattern = value(rule.EventPattern);
   const relay = await queue(clients.sqs, `${options.prefix}-alerts-${options.job}`.slice(0, 80));

@@ -8,6 +8,8 @@
  * never as an event. The Scheduler replaces its context keywords (`<aws.scheduler.scheduled-time>`, ...) inside the
  * Input before it calls ECS, so the slot a run belongs to arrives the same way.
  */
+import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import type { EcsParameters } from '@aws-sdk/client-scheduler';
 
 /** Environment variables the Scheduler's task override sets in the job's container. */
 export const TASK_ENV = {
@@ -76,4 +78,90 @@ export function scheduleContextOf(
   if (scheduledTime && !Number.isNaN(Date.parse(scheduledTime))) out.scheduledTime = scheduledTime;
   if (executionId && /^[A-Za-z0-9-]{1,128}$/.test(executionId)) out.executionId = executionId;
   return out;
+}
+
+/**
+ * The ECS target of an EventBridge Scheduler schedule (GetSchedule's `Target`, API shapes), as far as RunTask
+ * needs it.
+ */
+export type EcsScheduleTarget = {
+  Arn?: string;
+  Input?: string;
+  EcsParameters?: EcsParameters;
+};
+
+/**
+ * The RunTask call EventBridge Scheduler makes for an ECS target: the cluster, every EcsParameters field under
+ * its ECS API name, and the task override (the target's Input, once the Scheduler has filled in its keywords).
+ * `cloud-cron run` starts a task this way, so a manual run goes where a scheduled one goes.
+ */
+export function runTaskOfTarget(
+  target: EcsScheduleTarget,
+  overrides: RunTaskCommandInput['overrides'],
+  startedBy?: string,
+): RunTaskCommandInput {
+  const p = target.EcsParameters;
+  if (!target.Arn || !p?.TaskDefinitionArn) {
+    throw new TypeError('the schedule has no ECS target (cluster ARN and EcsParameters.TaskDefinitionArn)');
+  }
+  const net = p.NetworkConfiguration?.awsvpcConfiguration;
+  const input: RunTaskCommandInput = {
+    cluster: target.Arn,
+    taskDefinition: p.TaskDefinitionArn,
+    count: p.TaskCount ?? 1,
+    overrides,
+  };
+  if (p.LaunchType) input.launchType = p.LaunchType;
+  if (p.CapacityProviderStrategy) {
+    input.capacityProviderStrategy = p.CapacityProviderStrategy.map((c) => ({
+      capacityProvider: c.capacityProvider,
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
+      ...(c.base !== undefined ? { base: c.base } : {}),
+    }));
+  }
+  if (p.PlatformVersion) input.platformVersion = p.PlatformVersion;
+  if (p.Group) input.group = p.Group;
+  if (net) {
+    input.networkConfiguration = {
+      awsvpcConfiguration: {
+        subnets: net.Subnets,
+        ...(net.SecurityGroups ? { securityGroups: net.SecurityGroups } : {}),
+        ...(net.AssignPublicIp ? { assignPublicIp: net.AssignPublicIp } : {}),
+      },
+    };
+  }
+  if (p.EnableECSManagedTags !== undefined) input.enableECSManagedTags = p.EnableECSManagedTags;
+  if (p.EnableExecuteCommand !== undefined) input.enableExecuteCommand = p.EnableExecuteCommand;
+  if (p.PlacementConstraints) input.placementConstraints = p.PlacementConstraints;
+  if (p.PlacementStrategy) input.placementStrategy = p.PlacementStrategy;
+  if (p.PropagateTags) input.propagateTags = p.PropagateTags;
+  if (p.ReferenceId) input.referenceId = p.ReferenceId;
+  if (p.Tags?.length) {
+    // The Scheduler keeps each tag as a map ({"key": ..., "value": ...}); ECS takes {key, value}.
+    input.tags = p.Tags.flatMap((t) =>
+      'key' in t ? [{ key: t.key, value: t.value }] : Object.entries(t).map(([key, value]) => ({ key, value })),
+    );
+  }
+  if (startedBy) input.startedBy = startedBy;
+  return input;
+}
+
+/**
+ * Sets the payload of a task override (the contract's CLOUD_CRON_PAYLOAD in `container`), as a schedule with that
+ * SchedulePayload would send it. Returns a new override; the container's entry is added when missing.
+ */
+export function withPayload(override: TaskOverride, container: string, payload: string): TaskOverride {
+  const containers = override.containerOverrides.map((c) => ({
+    ...c,
+    environment: (c.environment ?? []).map((e) => ({ ...e })),
+  }));
+  let mine = containers.find((c) => c.name === container);
+  if (!mine) {
+    mine = { name: container, environment: [] };
+    containers.push(mine);
+  }
+  const entry = mine.environment.find((e) => e.name === TASK_ENV.payload);
+  if (entry) entry.value = payload;
+  else mine.environment.push({ name: TASK_ENV.payload, value: payload });
+  return { ...override, containerOverrides: containers };
 }

@@ -35,7 +35,12 @@ const facts: Facts = {
     try {
       const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
       const tags = await lambda.send(new ListTagsCommand({ Resource: c.FunctionArn }));
-      return { functionArn: c.FunctionArn ?? '', timeoutSeconds: c.Timeout ?? 3, tags: tags.Tags ?? {} };
+      return {
+        functionArn: c.FunctionArn ?? '',
+        timeoutSeconds: c.Timeout ?? 3,
+        tags: tags.Tags ?? {},
+        environment: c.Environment?.Variables ?? {},
+      };
     } catch (e) {
       if (notFound(e)) return undefined;
       throw e;
@@ -61,6 +66,7 @@ const facts: Facts = {
       const s = await scheduler.send(new GetScheduleCommand({ GroupName: group, Name: name }));
       return {
         targetArn: s.Target?.Arn ?? '',
+        taskDefinitionArn: s.Target?.EcsParameters?.TaskDefinitionArn,
         expression: s.ScheduleExpression ?? '',
         timezone: s.ScheduleExpressionTimezone,
         state: s.State,

@@ -4,18 +4,25 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { createIdempotency } from '../common/idempotency';
+import { createBus } from '../common/runs/bus';
 import { readConfig } from './config';
 import { NotifyError } from './errors';
 import { createMonitor, type MonitorOutcome } from './monitor';
-import { notRecorded } from './runs';
+import { busRecorder, notRecorded } from './runs';
 
 const config = readConfig();
 const logger = new Logger({ serviceName: 'cloud-cron-task-monitor' });
-const ecs = new ECSClient({ maxAttempts: 5 });
-const sns = new SNSClient({ maxAttempts: 5 });
+const sdk = { requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 }, maxAttempts: 5 };
+const ecs = new ECSClient(sdk);
+const sns = new SNSClient(sdk);
+// RunsEventBusArn set: every run's end goes to the Runs app's bus.
+const recorder = config.runsEventBusArn
+  ? busRecorder(createBus(new EventBridgeClient(sdk)), config.runsEventBusArn)
+  : notRecorded;
 const idempotency = createIdempotency(config.idempotencyTable, 14 * 24 * 3600, { keyPrefix: 'task-monitor' });
 
 const monitor = createMonitor({
@@ -36,7 +43,7 @@ const monitor = createMonitor({
     }
   },
   once: idempotency.once,
-  recorder: notRecorded,
+  recorder,
   now: () => new Date(),
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),

@@ -12,35 +12,14 @@
  * The stop codes are those of the ECS API's Task.stopCode (TaskFailedToStart, EssentialContainerExited,
  * UserInitiated, ServiceSchedulerInitiated, SpotInterruption, TerminationNotice).
  */
+import { MANUAL_STARTED_BY, type TaskRun, type TaskRunStatus } from '../common/runs/task-runs';
 import { scheduleContextOf } from '../common/task-contract';
 import type { MonitorConfig } from './config';
 import { type TaskDetail, taskIdOf } from './events';
 
-export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'skipped';
-
-/** One run of a scheduled task, as the monitor reports it (failure notice, runs ledger). No payload, no environment. */
-export type TaskRun = {
-  version: '1';
-  job: string;
-  taskArn: string;
-  taskId: string;
-  clusterArn: string;
-  taskDefinitionArn: string;
-  status: RunStatus;
-  /** One sentence: why the run ended so. */
-  reason: string;
-  stopCode?: string;
-  exitCode?: number;
-  createdAt?: string;
-  startedAt?: string;
-  stoppedAt?: string;
-  /** From the container's start (else the task's creation) to the stop. */
-  durationMs?: number;
-  scheduledTime?: string;
-  executionId?: string;
-  capacityProvider?: string;
-  logUrl: string;
-};
+/** The run's shape is the Runs app's (functions/common/runs/task-runs.ts): the monitor puts it on the Runs bus. */
+export type RunStatus = TaskRunStatus;
+export type { TaskRun };
 
 export const TIMEOUT_REASON_PREFIX = 'Cloud Cron: timed out';
 export const SKIP_REASON_PREFIX = 'Cloud Cron: skipped';
@@ -162,5 +141,7 @@ export function taskRun(detail: TaskDetail, config: MonitorConfig): TaskRun {
   if (stoppedAt) run.stoppedAt = stoppedAt;
   if (Number.isFinite(from) && Number.isFinite(to) && to >= from) run.durationMs = to - from;
   if (detail.capacityProviderName) run.capacityProvider = detail.capacityProviderName;
+  if (detail.startedBy === MANUAL_STARTED_BY) run.trigger = 'manual';
+  else if (run.scheduledTime) run.trigger = 'schedule';
   return run;
 }

@@ -63,6 +63,10 @@ const NOT_RUN: [RegExp, string][] = [
   [/^npm test$/, 'the test suite itself'],
   [/^npm start$/, 'run end to end by tests/integration/start/start.test.ts'],
   [
+    /^npm start -- --task$/,
+    'the task mode: tests/integration/start/start.test.ts runs it end to end; checked: its flags',
+  ],
+  [
     /^npm start -- --from /,
     'npm start over simulated time: tests/integration/start/start.test.ts runs that mode end to end; checked: its flags',
   ],

@@ -3,6 +3,7 @@
  * Serverless Application Repository accepts (after translation too), and least privilege: every role is trusted
  * by Lambda in this account only, and every statement names the resources it needs.
  */
+import { TASK_RUN_DETAIL_TYPE, TASK_RUN_SOURCE } from '../../functions/common/runs/task-runs';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
 import { SAR_SUPPORTED_RESOURCE_TYPES } from '../../tooling/sar';
@@ -98,20 +99,32 @@ test('the recorder and the watchdog may put only their own source on their own b
   }
 });
 
-test('destination records reach the recorder through a rule on the Runs bus, with retries and a dead-letter queue', () => {
-  const rule = cfn.Resources.RecorderFunctionDestinationRecords.Properties as Record<string, unknown>;
-  expect(rule.EventBusName).toEqual({ 'Fn::GetAtt': ['RunsBus', 'Name'] });
-  expect(rule.EventPattern).toEqual({
-    source: ['lambda'],
-    'detail-type': [{ prefix: 'Lambda Function Invocation Result' }],
-  });
-  const [target] = rule.Targets as Record<string, unknown>[];
-  expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['RecorderDeadLetterQueue', 'Arn'] } });
+test('destination records and task runs reach the recorder through rules on the Runs bus, with retries and a dead-letter queue', () => {
+  const patterns = {
+    RecorderFunctionDestinationRecords: {
+      source: ['lambda'],
+      'detail-type': [{ prefix: 'Lambda Function Invocation Result' }],
+    },
+    // The source and detail type the task monitor's role may put (template-scheduled-task.yaml, RecordRuns).
+    RecorderFunctionTaskRuns: { source: [TASK_RUN_SOURCE], 'detail-type': [TASK_RUN_DETAIL_TYPE] },
+  };
+  for (const [id, pattern] of Object.entries(patterns)) {
+    const rule = cfn.Resources[id].Properties as Record<string, unknown>;
+    expect(rule.EventBusName).toEqual({ 'Fn::GetAtt': ['RunsBus', 'Name'] });
+    expect(rule.EventPattern).toEqual(pattern);
+    const [target] = rule.Targets as Record<string, unknown>[];
+    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['RecorderDeadLetterQueue', 'Arn'] } });
+  }
   const policy = cfn.Resources.RecorderDeadLetterQueuePolicy.Properties as {
     PolicyDocument: { Statement: Statement[] };
   };
   expect(policy.PolicyDocument.Statement[0].Condition).toEqual({
-    ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['RecorderFunctionDestinationRecords', 'Arn'] } },
+    ArnEquals: {
+      'aws:SourceArn': [
+        { 'Fn::GetAtt': ['RecorderFunctionDestinationRecords', 'Arn'] },
+        { 'Fn::GetAtt': ['RecorderFunctionTaskRuns', 'Arn'] },
+      ],
+    },
   });
   // The recorder's own failures (after Lambda's retries) land in the same queue.
   expect(cfn.Resources.RecorderFunction.Properties?.DeadLetterConfig).toEqual({

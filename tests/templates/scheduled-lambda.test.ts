@@ -4,11 +4,10 @@
  */
 
 import { scheduleInput, substituteSchedulerContext } from '../../functions/common/runs/job-context';
-import type { MacroResponse } from '../../functions/macro/index';
 import { buildAll } from '../../tooling/build';
 import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
-import { invokeBundle } from '../../tooling/invoke';
+import { macroOutputs, runMacro } from '../../tooling/macro';
 import { ROOT } from '../../tooling/paths';
 import { resolver } from '../../tooling/template-env';
 
@@ -89,25 +88,9 @@ let processed: Processed[];
 
 beforeAll(async () => {
   await buildAll(ROOT, ['macro']);
-  const template = readTemplate(TEMPLATE);
-  const events = CASES.map((c, i) => ({
-    region: 'us-east-1',
-    accountId: '123456789012',
-    transformId: '123456789012::CloudCron',
-    requestId: `req-${i}`,
-    params: {},
-    fragment: template,
-    templateParameterValues: { LambdaImageUri: IMAGE, ...c.params },
-  }));
-  const results = await invokeBundle<MacroResponse>('macro', events, {});
-  processed = results.map((r, i) => {
-    if (!r.ok) throw new Error(`macro threw for ${CASES[i].name}: ${r.error.message}`);
-    if (r.result.status !== 'success') throw new Error(`macro refused ${CASES[i].name}: ${r.result.errorMessage}`);
-    // CloudFormation hands the SAM transform what the macro returned; the macro has run, so only SAM remains.
-    const sam: Template = { ...r.result.fragment, Transform: 'AWS::Serverless-2016-10-31' };
-    const cfn = samTranslate(sam, { LambdaImageUri: IMAGE, ...CASES[i].params });
-    return { c: CASES[i], sam, cfn };
-  });
+  const values = CASES.map((c) => ({ LambdaImageUri: IMAGE, ...c.params }));
+  const outputs = await macroOutputs(readTemplate(TEMPLATE), values);
+  processed = outputs.map((sam, i) => ({ c: CASES[i], sam, cfn: samTranslate(sam, values[i]) }));
 }, 180000);
 
 test('cfn-lint reports nothing on the template itself', () => {
@@ -179,18 +162,13 @@ test('the built macro refuses bad parameter values of the real template with a m
     // Wrapped in the job context, the payload is still checked (the macro resolves Fn::If and Fn::Sub).
     [{ SchedulePayload: '{report: daily}', ScheduleContext: 'true' }, /Input .* is not valid JSON/],
   ];
-  const results = await invokeBundle<MacroResponse>(
-    'macro',
-    bad.map(([params], i) => ({
-      requestId: `bad-${i}`,
-      fragment: template,
-      templateParameterValues: { LambdaImageUri: IMAGE, ...params },
-    })),
-    {},
+  const outcomes = await runMacro(
+    template,
+    bad.map(([params]) => ({ LambdaImageUri: IMAGE, ...params })),
   );
-  results.forEach((r, i) => {
-    expect(r.ok && r.result.status).toBe('failure');
-    expect(r.ok && r.result.status === 'failure' && r.result.errorMessage).toMatch(bad[i][1]);
+  outcomes.forEach((o, i) => {
+    expect(o.status).toBe('failure');
+    expect(o.status === 'failure' && o.errorMessage).toMatch(bad[i][1]);
   });
 });
 

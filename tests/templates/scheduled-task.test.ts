@@ -3,6 +3,7 @@
  * translator; cfn-lint must report nothing on the template, the macro output and the translation. The processed
  * template is then read as CloudFormation would deploy it (conditions evaluated) to check what each resource gets.
  */
+import { TASK_RUN_DETAIL_TYPE, TASK_RUN_SOURCE } from '../../functions/common/runs/task-runs';
 import { buildAll } from '../../tooling/build';
 import { cfnLint, describeFindings, readTemplate, samTranslate, writeTemplate } from '../../tooling/cfn';
 import { failedRules } from '../../tooling/cfn-rules';
@@ -52,6 +53,15 @@ const CASES: Case[] = [
       SecurityGroupIds: 'sg-0123456789abcdef0,sg-0123456789abcdef1',
     },
     topics: { EXPORTS: topic(1), AUDIT: 'arn:aws:sns:eu-west-1:210987654321:audit.fifo' },
+  },
+  {
+    name: 'wired to the Runs app, no failure topic',
+    params: {
+      RunsEventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/cloud-cron-runs',
+      MissedRunGraceMinutes: '15',
+      ScheduleExpression: 'rate(6 hours)',
+    },
+    topics: {},
   },
   {
     name: 'arm64, 16 vCPU, one-time at() in another zone',
@@ -281,5 +291,104 @@ test('the built macro refuses bad values of the real template with a message nam
   outcomes.forEach((o, i) => {
     expect(o.status).toBe('failure');
     expect(o.status === 'failure' && o.errorMessage).toMatch(bad[i][1]);
+  });
+});
+
+const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/cloud-cron-runs';
+const byName = (name: string) => processed.find((p) => p.c.name === name)!;
+/** Whether a conditional resource of the processed template is created for the case's values. */
+function created(p: Processed, id: string): boolean {
+  const condition = p.cfn.Resources[id].Condition;
+  if (!condition) return true;
+  const { value } = resolver(p.cfn, { parameters: p.values, stackName: 'nightly-export' });
+  return value({ 'Fn::If': [condition, true, false] }) === true;
+}
+const statements = (p: Processed, roleId: string) =>
+  (
+    deployed(p, roleId) as { Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] }
+  ).Policies.flatMap((x) => x.PolicyDocument.Statement);
+
+describe('wired to the Runs app (RunsEventBusArn set)', () => {
+  const wired = () => [byName('every option on'), byName('wired to the Runs app, no failure topic')];
+
+  test('the task monitor may put only task runs on exactly the Runs bus, and is told which bus', () => {
+    for (const p of wired()) {
+      expect(statements(p, 'TaskMonitorRole').filter((st) => st.Action === 'events:PutEvents')).toEqual([
+        {
+          Sid: 'RecordRuns',
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: BUS,
+          Condition: {
+            StringEquals: { 'events:source': TASK_RUN_SOURCE, 'events:detail-type': TASK_RUN_DETAIL_TYPE },
+          },
+        },
+      ]);
+      const monitor = deployed(p, 'TaskMonitorFunction') as { Environment: { Variables: Record<string, string> } };
+      expect(monitor.Environment.Variables.RUNS_EVENT_BUS_ARN).toBe(BUS);
+    }
+  });
+
+  test('the stack registers the task job with the registrar named after the bus, by its monitor and schedule', () => {
+    for (const p of wired()) {
+      expect(p.cfn.Resources.RunsRegistration.Type).toBe('AWS::CloudFormation::CustomResource');
+      expect(created(p, 'RunsRegistration')).toBe(true);
+      expect(deployed(p, 'RunsRegistration')).toEqual({
+        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:cloud-cron-runs-registrar',
+        ServiceTimeout: 60,
+        Runner: 'ecs',
+        MonitorFunctionName: 'ref:TaskMonitorFunction',
+        ScheduleArn: 'att:Schedule.Arn',
+        MissedRunGraceMinutes: p.values.MissedRunGraceMinutes ?? '5',
+        TaskDefinitionArn: 'ref:TaskDefinition',
+        TaskTimeoutMinutes: p.values.TaskTimeoutMinutes,
+        ScheduleExpression: p.values.ScheduleExpression ?? 'cron(0 2 * * ? *)',
+        ScheduleTimezone: p.values.ScheduleTimezone ?? 'UTC',
+        ScheduleState: p.values.ScheduleState ?? 'ENABLED',
+        ScheduleStartDate: p.values.ScheduleStartDate ?? '',
+        ScheduleEndDate: p.values.ScheduleEndDate ?? '',
+        FlexibleWindowMinutes: p.values.FlexibleWindowMinutes ?? '0',
+      });
+    }
+  });
+
+  test("missed runs reach FailureTopicArn with the stack's own role; failures are the monitor's to notify", () => {
+    const p = byName('every option on');
+    const ops = p.values.FailureTopicArn;
+    expect(created(p, 'RunsAlertRule') && created(p, 'RunsAlertRole')).toBe(true);
+    const rule = deployed(p, 'RunsAlertRule') as { EventBusName: string; EventPattern: unknown; Targets: unknown[] };
+    expect(rule.EventBusName).toBe(BUS);
+    expect(rule.EventPattern).toEqual({
+      source: ['cloud-cron.runs'],
+      'detail-type': ['Cloud Cron Run Missed'],
+      detail: { job: ['cloud-cron-nightly-export'] },
+    });
+    expect(rule.Targets).toEqual([
+      { Id: 'FailureTopic', Arn: ops, RoleArn: 'att:RunsAlertRole.Arn', InputPath: '$.detail' },
+    ]);
+    expect(statements(p, 'RunsAlertRole')).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: ops }]);
+    const trust = (deployed(p, 'RunsAlertRole') as { AssumeRolePolicyDocument: { Statement: unknown[] } })
+      .AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:events:us-east-1:123456789012:rule/cloud-cron-runs/*' },
+        },
+      },
+    ]);
+    const alone = byName('wired to the Runs app, no failure topic');
+    expect(created(alone, 'RunsRegistration')).toBe(true);
+    expect(created(alone, 'RunsAlertRule') || created(alone, 'RunsAlertRole')).toBe(false);
+  });
+
+  test('not wired: nothing of the Runs app is created and the monitor may put no events', () => {
+    for (const p of processed.filter((x) => !x.values.RunsEventBusArn)) {
+      for (const id of ['RunsRegistration', 'RunsAlertRule', 'RunsAlertRole']) expect(created(p, id)).toBe(false);
+      expect(JSON.stringify(statements(p, 'TaskMonitorRole'))).not.toContain('events:PutEvents');
+    }
   });
 });

@@ -40,10 +40,17 @@ import type { Step } from './steps';
 export const buildStep: Step<DemoContext> = {
   id: 'build',
   title: 'build the functions (esbuild, options from the templates) and the example job',
-  async run() {
-    const built = await buildAll(ROOT, ['macro', 'runs-registrar', ...channelFunctions()]);
+  async run(ctx) {
+    // With --task: the task monitor and the Runs recorder run as bundles, the job as its task entry point.
+    const task = ctx.options.task ? ['task-monitor', 'runs-recorder'] : [];
+    const built = await buildAll(ROOT, ['macro', 'runs-registrar', ...task, ...channelFunctions()]);
     await buildExampleJob();
-    return [[...built.map((b) => b.name), EXAMPLE_JOB_BUNDLE].map((n) => `dist/${n}/index.js`).join(', ')];
+    if (ctx.options.task) await buildExampleJob('task');
+    return [
+      [...built.map((b) => `dist/${b.name}/index.js`), `dist/${EXAMPLE_JOB_BUNDLE}/index.js`]
+        .concat(ctx.options.task ? [`dist/${EXAMPLE_JOB_BUNDLE}/task.js`] : [])
+        .join(', '),
+    ];
   },
 };
 

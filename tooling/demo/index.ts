@@ -46,6 +46,7 @@ import { awsStep, buildStep, resourcesStep, standInsStep } from './deploy';
 import { checkOptions, type StartOptions } from './options';
 import { jobStep, macroStep } from './run';
 import { type Reporter, runSteps, type Step, type StepRecord } from './steps';
+import { taskStep } from './task';
 
 export * from './context';
 export { deliverStep, OUTPUT_FILES, showStep, summaryLines } from './deliver';
@@ -54,6 +55,7 @@ export { explainFilterPolicy, type FilterScope, type FilterVerdict } from './fil
 export { checkOptions, DEFAULTS, type StartOptions, StartOptionsError } from './options';
 export { jobStep, macroStep } from './run';
 export { type Reporter, runSteps, type Step, StepError, type StepRecord } from './steps';
+export { TASK_STACK, TASK_TIMEOUT_MINUTES, taskStep } from './task';
 
 export type StartResult = {
   steps: StepRecord[];
@@ -97,6 +99,17 @@ export const DEFAULT_STEPS: readonly Step<DemoContext>[] = [
   showStep,
 ];
 
+/** With `task`: the job as a scheduled task (template-scheduled-task.yaml) in place of the macro and job steps. */
+export const TASK_STEPS: readonly Step<DemoContext>[] = [
+  buildStep,
+  awsStep,
+  standInsStep,
+  resourcesStep,
+  taskStep,
+  deliverStep,
+  showStep,
+];
+
 export type StartHooks = {
   reporter?: Reporter;
   steps?: readonly Step<DemoContext>[];
@@ -130,7 +143,7 @@ export async function start(options: StartOptions = {}, hooks: StartHooks = {}):
   checked.signal?.addEventListener('abort', onAbort, { once: true });
   let keep = false;
   try {
-    const steps = await runSteps(hooks.steps ?? DEFAULT_STEPS, ctx, hooks.reporter);
+    const steps = await runSteps(hooks.steps ?? (checked.task ? TASK_STEPS : DEFAULT_STEPS), ctx, hooks.reporter);
     const result = resultOf(ctx, steps, stop);
     const file = join(checked.outDir, 'result.json');
     const { stop: _stop, ...data } = result;

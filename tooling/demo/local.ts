@@ -106,17 +106,18 @@ export async function drain(sqs: SQSClient, queueUrl: string): Promise<SqsEnvelo
 export const EXAMPLE_JOB_BUNDLE = 'example-job';
 
 /**
- * Builds examples/job into dist/example-job/index.js with the esbuild options of its own `npm run build`
- * (examples/job/package.json, what its Dockerfile runs), so the job runs as its image would.
+ * Builds examples/job into dist/example-job/index.js (or, with `entry` "task", its ECS task entry point
+ * dist/example-job/task.js) with the esbuild options of its own `npm run build` (examples/job/package.json, what its
+ * Dockerfile runs), so the job runs as its image would.
  */
-export async function buildExampleJob(): Promise<string> {
-  const outfile = join(DIST, EXAMPLE_JOB_BUNDLE, 'index.js');
+export async function buildExampleJob(entry: 'index' | 'task' = 'index'): Promise<string> {
+  const outfile = join(DIST, EXAMPLE_JOB_BUNDLE, `${entry}.js`);
   // Written beside its target and renamed into place, as tooling/build.ts does: runs at the same time never see a
   // half-written bundle.
   const tmp = `${outfile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
-    entryPoints: [join(ROOT, 'examples', 'job', 'src', 'index.ts')],
+    entryPoints: [join(ROOT, 'examples', 'job', 'src', `${entry}.ts`)],
     bundle: true,
     platform: 'node',
     target: 'node24',

@@ -37,6 +37,11 @@ export type StartOptions = {
   watchdogMinutes?: number;
   /** Leave the emulators running; the result's `stop()` ends them. */
   keepRunning?: boolean;
+  /**
+   * Run the job as a scheduled task on ECS Fargate runs it (template-scheduled-task.yaml, tooling/task-demo.ts),
+   * once now, and a hung run stopped at TaskTimeoutMinutes; not with a window.
+   */
+  task?: boolean;
   /** Aborting stops every process the run started. */
   signal?: AbortSignal;
 };
@@ -119,6 +124,18 @@ export function checkOptions(options: StartOptions): CheckedOptions {
       'TWILIO_API_BASE_URL',
       `TWILIO_API_BASE_URL ${options.twilioBaseUrl} is not an http(s) URL`,
     );
+  if (
+    options.task &&
+    (options.window ||
+      options.failRun !== undefined ||
+      options.skipRun !== undefined ||
+      options.watchdogMinutes !== undefined)
+  ) {
+    throw new StartOptionsError(
+      '--task',
+      "--task runs the task once, now: leave out --from, --until, --fail-run, --skip-run and --watchdog-minutes (they simulate the Lambda job's schedule)",
+    );
+  }
   return { ...options, schedule, timezone, outDir, payload, window: checkWindow(options) };
 }
 

@@ -8,6 +8,9 @@
  *                "Cloud Cron Run Missed"   a slot passed its grace with no run recorded
  *   detail       RunAlert (below); the job stack's rule sends the detail as the SNS message, so channels render
  *                {{message.title}} and {{message.summary}}
+ *
+ * A task job's failures are not announced here: its task monitor notifies FailureTopicArn itself. Its missed runs
+ * are, and its stack's rule forwards them.
  */
 import { formatInZone } from '../schedule';
 import type { MissedItem, RunItem } from './ledger';
@@ -20,7 +23,10 @@ export type RunAlert = {
   version: '1';
   kind: 'failed' | 'missed';
   job: string;
-  functionArn: string;
+  /** Lambda jobs: the function. */
+  functionArn?: string;
+  /** Task jobs (missed runs): the task definition the schedule runs. */
+  taskDefinitionArn?: string;
   status: 'failed' | 'timed_out' | 'missed';
   /** One line for a subject or an SMS. */
   title: string;
@@ -53,7 +59,7 @@ export function failedAlert(run: RunItem): RunAlert {
     version: '1',
     kind: 'failed',
     job: run.job,
-    functionArn: run.functionArn,
+    ...(run.functionArn ? { functionArn: run.functionArn } : {}),
     status: run.status === 'timed_out' ? 'timed_out' : 'failed',
     title: `Cloud Cron: ${run.job} ${timedOut ? 'timed out' : 'failed'}`,
     summary: `The run of ${run.job}${slot} ${timedOut ? 'timed out' : 'failed'} after ${run.attempts} attempt(s), at ${run.endedAt}${why}. Request id ${run.requestId}.`,
@@ -70,14 +76,19 @@ export function failedAlert(run: RunItem): RunAlert {
 export function missedAlert(item: MissedItem, timezone: string): RunAlert {
   // "2030-01-07 08:00", the slot's wall-clock time where the schedule is read.
   const local = formatInZone(new Date(item.scheduledTime), timezone).slice(0, 16).replace('T', ' ');
+  const look =
+    item.runner === 'ecs'
+      ? "Check the schedule's dead-letter queue (runs ECS refused to start: capacity, subnets, permissions)."
+      : "Check the schedule's dead-letter queue and the function's throttles.";
   return {
     version: '1',
     kind: 'missed',
     job: item.job,
-    functionArn: item.functionArn,
+    ...(item.functionArn ? { functionArn: item.functionArn } : {}),
+    ...(item.taskDefinitionArn ? { taskDefinitionArn: item.taskDefinitionArn } : {}),
     status: 'missed',
     title: `Cloud Cron: ${item.job} did not run at ${local} ${timezone}`,
-    summary: `${item.job} was due at ${local} (${timezone}) and no run was recorded within its grace of ${item.graceMinutes} minutes. Check the schedule's dead-letter queue and the function's throttles.`,
+    summary: `${item.job} was due at ${local} (${timezone}) and no run was recorded within its grace of ${item.graceMinutes} minutes. ${look}`,
     scheduledTime: item.scheduledTime,
     graceMinutes: item.graceMinutes,
     timezone,
@@ -90,6 +101,6 @@ export function alertEntry(alert: RunAlert, busName: string): BusEntry {
     DetailType: alert.kind === 'missed' ? MISSED_DETAIL_TYPE : FAILED_DETAIL_TYPE,
     Detail: JSON.stringify(alert),
     EventBusName: busName,
-    Resources: [alert.functionArn],
+    Resources: [alert.functionArn ?? alert.taskDefinitionArn].filter((r): r is string => !!r),
   };
 }

@@ -11,9 +11,11 @@
  *   registration  JOBS              <job>                        -
  *   watchdog      WATCHDOG          STATE                        -
  *
- * `<job>` is the job's Lambda function name; times are ISO 8601 UTC with milliseconds (`toISOString()`).
- * The sort key makes a redelivered destination record (same request id and condition) the same item, so a
- * conditional put records it once; the local index `byTime` orders a job's runs and missed slots by time.
+ * `<job>` is the job's Lambda function name, or for a scheduled task (template-scheduled-task.yaml) its task
+ * definition family; times are ISO 8601 UTC with milliseconds (`toISOString()`). A task run's request id is its
+ * ECS task id and its condition `TaskStopped` (task-runs.ts).
+ * The sort key makes a redelivered destination record or task run (same request id and condition) the same item,
+ * so a conditional put records it once; the local index `byTime` orders a job's runs and missed slots by time.
  * Runs and missed slots expire (`expiresAt`, DynamoDB TTL) after RetentionDays; registrations do not.
  */
 
@@ -23,12 +25,16 @@ export const REGISTRY_PK = 'JOBS';
 export const WATCHDOG_KEY = { pk: 'WATCHDOG', sk: 'STATE' } as const;
 
 /**
- * `skipped` (a run that did not start: overlap, a paused job) and `dispatched` (handed to an asynchronous target
- * whose outcome is the target's own) are written by the Jobs app's dispatcher for registry jobs.
+ * `skipped`: a run that did not start (a task stopped before its container started because an earlier run still ran,
+ * PreventOverlap; a registry job's overlap or pause). `dispatched`: handed by the Jobs app's dispatcher to an
+ * asynchronous target whose outcome is the target's own.
  */
 export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'skipped' | 'dispatched' | 'missed';
-/** Lambda's destination record conditions: Success, RetriesExhausted, EventAgeExceeded. */
+/** Lambda's destination record conditions (Success, RetriesExhausted, EventAgeExceeded), or TaskStopped. */
 export type Condition = string;
+/** What runs a job: a Lambda function (items without `runner`, as before tasks existed) or an ECS task. */
+export type Runner = 'lambda' | 'ecs';
+export const runnerOf = (entry: { runner?: Runner }): Runner => entry.runner ?? 'lambda';
 
 export const jobPk = (job: string) => `JOB#${job}`;
 export const runSk = (requestId: string, condition: Condition) => `RUN#${requestId}#${condition}`;
@@ -38,35 +44,58 @@ export const missedTime = (slot: string) => `${slot}#missed`;
 
 type Keys = { pk: string; sk: string; t: string };
 
-/** One run, as the recorder wrote it from Lambda's destination record. No payload, no response, no personal data. */
+/**
+ * One run, as the recorder wrote it from Lambda's destination record or from the task monitor's report of a stopped
+ * task. No payload, no response, no environment, no personal data.
+ */
 export type RunItem = Keys & {
   kind: 'run';
   v: number;
   job: string;
-  functionArn: string;
+  /** `ecs` for a task run; absent for a Lambda run. */
+  runner?: 'ecs';
+  /** Lambda runs: the function (unqualified ARN). */
+  functionArn?: string;
   status: Exclude<RunStatus, 'missed'>;
   condition: Condition;
   requestId: string;
-  /** When Lambda finished the last attempt (the record's timestamp). */
+  /** When Lambda finished the last attempt (the record's timestamp), or when the task stopped. */
   endedAt: string;
-  /** Lambda's approximate invoke count: 1 + the retries it made. */
+  /** Lambda's approximate invoke count: 1 + the retries it made; 1 for a task (ECS does not retry a task). */
   attempts: number;
   /** With ScheduleContext: the slot this run was for, its execution id, the scheduler's delivery attempt. */
   scheduledTime?: string;
   executionId?: string;
   deliveryAttempt?: number;
   trigger?: 'schedule' | 'manual';
-  /** When the job reports them (responsePayload.cloudCron.startedAt / durationMs): Lambda's record has only the end. */
+  /**
+   * Lambda runs: when the job reports them (responsePayload.cloudCron.startedAt / durationMs), as Lambda's record has
+   * only the end. Task runs: when the container started (ECS startedAt), and from then (else from the task's
+   * creation) to its stop.
+   */
   startedAt?: string;
   durationMs?: number;
-  /** Failed runs: the error's type and its scrubbed message (functions/common/runs/scrub.ts). */
+  /** Task runs: the task, its task definition revision, how ECS says it stopped, the container's exit code. */
+  taskArn?: string;
+  taskDefinitionArn?: string;
+  stopCode?: string;
+  exitCode?: number;
+  /** Skipped task runs: why (scrubbed; absent with ErrorMessages none). */
+  reason?: string;
+  /**
+   * Failed runs: the error's type and its scrubbed message (functions/common/runs/scrub.ts). For a task: the ECS stop
+   * code, `NonZeroExit` or `TaskTimedOut`, and the monitor's one-sentence reason.
+   */
   errorType?: string;
   errorMessage?: string;
   functionError?: string;
   executedVersion?: string;
   recordedAt: string;
   expiresAt: number;
-  /** Failed runs: set once the failure event is on the bus (the outbox flag). */
+  /**
+   * Failed Lambda runs: set once the failure event is on the bus (the outbox flag). Task runs have none: the task
+   * monitor notifies FailureTopicArn itself, with the reason and the log link.
+   */
   notified?: boolean;
   /** While one caller announces it: until when its claim holds. */
   claimedUntil?: string;
@@ -77,7 +106,10 @@ export type MissedItem = Keys & {
   kind: 'missed';
   v: number;
   job: string;
-  functionArn: string;
+  runner?: 'ecs';
+  functionArn?: string;
+  /** Task jobs: the task definition registered when the slot was judged. */
+  taskDefinitionArn?: string;
   status: 'missed';
   scheduledTime: string;
   detectedAt: string;
@@ -89,6 +121,17 @@ export type MissedItem = Keys & {
 
 export type LedgerEntry = RunItem | MissedItem;
 
+/** What a task job's registration knows of the task (from its monitor function and its schedule). */
+export type TaskTarget = {
+  clusterArn: string;
+  /** The task definition revision the schedule runs. */
+  taskDefinitionArn: string;
+  /** The container that runs the job (the task override names it). */
+  containerName: string;
+  /** The stack's task monitor, which reports every run's end to the bus. */
+  monitorFunctionArn: string;
+};
+
 /** A wired job, written by the registrar when the job stack is created or updated, removed when it is deleted. */
 export type Registration = {
   pk: typeof REGISTRY_PK;
@@ -96,7 +139,10 @@ export type Registration = {
   kind: 'job';
   v: number;
   job: string;
-  functionArn: string;
+  /** `ecs`: a scheduled task (then `task` is set and `functionArn` absent); absent: a Lambda job. */
+  runner?: 'ecs';
+  functionArn?: string;
+  task?: TaskTarget;
   stackId: string;
   stackName: string;
   scheduleArn: string;
@@ -108,7 +154,9 @@ export type Registration = {
   flexibleWindowMinutes: number;
   /** rate(): the instant the schedule counts from (its StartDate, else when it was created or last changed). */
   rateAnchor?: string;
+  /** The longest an attempt can take: Lambda's Timeout, or a task's TaskTimeoutMinutes plus the reaper's stop. */
   timeoutSeconds: number;
+  /** Lambda's retries (0-2); 0 for a task. */
   maximumRetryAttempts: number;
   missedRunGraceMinutes: number;
   scheduleContext: boolean;

@@ -29,6 +29,7 @@ locals {
     ManagedPolicyArns     = var.managed_policy_arns == null ? null : join(",", var.managed_policy_arns)
     FailureTopicArn       = var.failure_topic_arn
     RunsEventBusArn       = var.runs_event_bus_arn
+    MissedRunGraceMinutes = var.missed_run_grace_minutes == null ? null : tostring(var.missed_run_grace_minutes)
     LogRetentionDays      = var.log_retention_days == null ? null : tostring(var.log_retention_days)
   }
 }

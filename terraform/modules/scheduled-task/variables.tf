@@ -277,7 +277,7 @@ variable "managed_policy_arns" {
 }
 
 variable "failure_topic_arn" {
-  description = "Optional SNS topic notified when a run fails or times out (the reason and a link to its log) and by the alarms (runs the scheduler could not start, reports the monitor could not make). Template parameter FailureTopicArn. Null (the default) leaves it to the template: empty."
+  description = "Optional SNS topic notified when a run fails or times out (the reason and a link to its log), by the alarms (runs the scheduler could not start, reports the monitor could not make) and, with RunsEventBusArn, when a run was missed. Template parameter FailureTopicArn. Null (the default) leaves it to the template: empty."
   type        = string
   default     = null
 
@@ -288,13 +288,24 @@ variable "failure_topic_arn" {
 }
 
 variable "runs_event_bus_arn" {
-  description = "Optional RunsEventBusArn output of the Runs app (template-runs.yaml), handed to the task monitor's run recorder. Not recorded in the Runs ledger yet (docs/scheduled-task.md, Run history); empty for now. Template parameter RunsEventBusArn. Null (the default) leaves it to the template: empty."
+  description = "Optional RunsEventBusArn output of the Runs app (template-runs.yaml, deployed first in this account and region). When set, the task monitor records every run (succeeded, failed, timed_out, skipped) in its ledger, the stack registers the job with the Runs app (missed-run alerts, cloud-cron status|runs|run), and missed runs are sent to FailureTopicArn. Empty: not wired. Template parameter RunsEventBusArn. Null (the default) leaves it to the template: empty."
   type        = string
   default     = null
 
   validation {
     condition     = var.runs_event_bus_arn == null || try(can(regex("^(?:^$|^arn:aws(-cn|-us-gov)?:events:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:event-bus/[A-Za-z0-9._-]{1,54}$)$", var.runs_event_bus_arn)), false)
     error_message = "The value of runs_event_bus_arn (RunsEventBusArn) empty, or the ARN of the Runs app's event bus (arn:aws:events:<region>:<account>:event-bus/<name>)."
+  }
+}
+
+variable "missed_run_grace_minutes" {
+  description = "With RunsEventBusArn: minutes added to the flexible window and TaskTimeoutMinutes (plus 3 minutes for the reaper to stop a task) before a slot with no recorded run is reported missed. Template parameter MissedRunGraceMinutes. Null (the default) leaves it to the template: 5."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.missed_run_grace_minutes == null || try(var.missed_run_grace_minutes >= 0 && var.missed_run_grace_minutes <= 1440, false)
+    error_message = "The value of missed_run_grace_minutes (MissedRunGraceMinutes) must be at least 0 and at most 1440."
   }
 }
 

@@ -293,3 +293,61 @@ test.each([
   expect([run.status, run.stdout]).toEqual([2, '']);
   expect(run.stderr).toMatch(message);
 });
+
+test('npm start -- --task runs the job as its scheduled task would, and a hung run is reported timed out by email and SMS', () => {
+  const out = tempDir();
+  const { AWS_ENDPOINT_URL: _a, TWILIO_API_BASE_URL: _t, ...env } = process.env;
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts', '--task', '--out', out],
+    { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 },
+  );
+  expect(run.stderr).not.toMatch(/npm start failed/);
+  expect(run.status).toBe(0);
+  // The macro gave the task's container one variable per topic; the schedule's override the contract's three.
+  expect(run.stdout).toMatch(/container job: REPORTS=arn:aws:sns:us-east-1:123456789012:cloud-cron-demo-reports/);
+  expect(run.stdout).toMatch(
+    /container environment: ALERTS, CLOUD_CRON_EXECUTION_ID, CLOUD_CRON_PAYLOAD, CLOUD_CRON_SCHEDULED_TIME, REPORTS\n/,
+  );
+  expect(run.stdout).toMatch(/example job \(dist\/example-job\/task\.js\) exited with code 0/);
+  expect(run.stdout).toMatch(/registered with the Runs app \(SUCCESS\) as cloud-cron-example-task/);
+  expect(run.stdout).toMatch(/task \S+: timed_out, notified to the failure topic\n\s+task \S+: succeeded\n/);
+  // What the job published from inside the task went through the channels as the Lambda job's does.
+  expect(run.stdout).toMatch(/subject: storefront-health: 1 of 3 endpoints down/);
+  // The timed-out run, by email (reason and log link) and by SMS to both numbers.
+  expect(run.stdout).toMatch(
+    /subject: Cloud Cron: cloud-cron-example-task timed out\n\s+\| The run of cloud-cron-example-task scheduled for \S+ \(task \S+\) timed out: Cloud Cron: timed out after TaskTimeoutMinutes=30, .*Logs: https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\//,
+  );
+  expect(
+    run.stdout.split('\n').filter((l) => /^\s+\| Cloud Cron: cloud-cron-example-task timed out$/.test(l)),
+  ).toHaveLength(2);
+  // Both runs in the Runs ledger, as `cloud-cron runs` prints them.
+  const table = run.stdout.slice(run.stdout.indexOf('RUNS of cloud-cron-example-task'));
+  expect(
+    table
+      .split('\n')
+      .slice(2, 4)
+      .map((l) => l.trim().split(/\s+/)[2])
+      .sort(),
+  ).toEqual(['succeeded', 'timed_out']);
+});
+
+test('npm start refuses --task with a window, naming what to leave out', () => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      'scripts/start.ts',
+      '--task',
+      '--from',
+      '2030-01-06T00:00:00Z',
+      '--until',
+      '2030-01-07T00:00:00Z',
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(
+    /--task runs the task once, now: leave out --from, --until, --fail-run, --skip-run and --watchdog-minutes/,
+  );
+});

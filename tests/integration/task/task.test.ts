@@ -5,53 +5,32 @@
  * - the built task monitor (dist/task-monitor) gets documented `ECS Task State Change` events of real moto tasks:
  *   failures reach FailureTopicArn (moto SNS -> SQS) once, with the reason and the log link; success does not;
  * - PreventOverlap and the reaper call moto's ListTasks, DescribeTasks and StopTask. moto's DescribeTasks reports no
- *   createdAt (and runs no container), so a middleware adds the creation times the test chose; the reaper's stopped
- *   task, read back from moto, then goes to the bundle as its STOPPED event and comes out as a timed-out notice.
+ *   createdAt (and runs no container), so tooling/task-local.ts adds the creation times the test chose; the
+ *   reaper's stopped task, read back from moto, then goes to the bundle as its STOPPED event and comes out as a
+ *   timed-out notice.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readConfig } from '../../../functions/task-monitor/config';
-import type { TaskStateChangeEvent } from '../../../functions/task-monitor/events';
 import { createMonitor, type MonitorOutcome } from '../../../functions/task-monitor/monitor';
 import { notRecorded } from '../../../functions/task-monitor/runs';
 import { buildAll } from '../../../tooling/build';
-import { readTemplate } from '../../../tooling/cfn';
-import type { Template } from '../../../tooling/cfn-yaml';
-import { scheduledRunTask, taskDefinitionInput } from '../../../tooling/ecs-task';
-import { createIdempotencyTable } from '../../../tooling/idempotency-table';
+import { taskDefinitionInput } from '../../../tooling/ecs-task';
 import { invokeBundle } from '../../../tooling/invoke';
-import { macroOutputs } from '../../../tooling/macro';
 import { type Moto, startMoto } from '../../../tooling/moto';
-import { createFargateNetwork } from '../../../tooling/moto-network';
 import { EVENTS, ROOT } from '../../../tooling/paths';
-import { functionEnvironment, type ResolveContext } from '../../../tooling/template-env';
+import { deployTaskLocally, type LocalTask } from '../../../tooling/task-local';
 
 jest.setTimeout(180_000);
 
 const STACK = 'nightly-export';
-const ACCOUNT = '123456789012';
 let moto: Moto;
-let ecs: ECSClient;
 let sqs: SQSClient;
-let processed: Template;
-let ctx: ResolveContext;
-let monitorEnv: Record<string, string>;
+let local: LocalTask;
 let queueUrl: string;
-let clusterArn: string;
-let taskDefinitionArn: string;
-/** Creation times the test gives its tasks: moto's DescribeTasks reports none. */
-const createdAt = new Map<string, Date>();
 
 type Notice = { subject: string; body: Record<string, unknown>; attributes: Record<string, { Value: string }> };
 
@@ -78,110 +57,30 @@ async function notices(): Promise<Notice[]> {
   return out;
 }
 
-function sample(name: string): TaskStateChangeEvent {
-  return JSON.parse(readFileSync(join(EVENTS, `task-state-${name}.json`), 'utf8')) as TaskStateChangeEvent;
-}
-
-/** A documented sample event, about a real moto task. */
-function eventFor(name: string, task: Task): TaskStateChangeEvent {
-  const e = sample(name);
-  e.resources = [task.taskArn!];
-  e.detail = {
-    ...e.detail,
-    taskArn: task.taskArn!,
-    clusterArn: task.clusterArn!,
-    taskDefinitionArn: task.taskDefinitionArn!,
-  };
-  for (const c of e.detail.containers ?? []) c.taskArn = task.taskArn;
-  return e;
-}
-
-/** What ECS would put in the STOPPED event of a task, from DescribeTasks (dates as ISO strings). */
-function stoppedEvent(task: Task): TaskStateChangeEvent {
-  const detail = JSON.parse(
-    JSON.stringify({ ...task, createdAt: createdAt.get(task.taskArn!) }),
-  ) as TaskStateChangeEvent['detail'];
-  return {
-    version: '0',
-    'detail-type': 'ECS Task State Change',
-    source: 'aws.ecs',
-    region: 'us-east-1',
-    resources: [task.taskArn!],
-    detail,
-  };
-}
-
-async function runScheduledTask(minutesAgo: number): Promise<Task> {
-  const run = scheduledRunTask(processed, ctx);
-  const task = (await ecs.send(new RunTaskCommand({ ...run, taskDefinition: taskDefinitionArn }))).tasks![0];
-  createdAt.set(task.taskArn!, new Date(Date.now() - minutesAgo * 60_000));
-  return task;
-}
+const runScheduledTask = (minutesAgo: number) => local.run({ minutesAgo });
 
 beforeAll(async () => {
   moto = await startMoto();
-  // moto advances a task's lastStatus towards STOPPED each time it is read; a real task runs until it ends.
-  await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
-  });
   await buildAll(ROOT, ['macro', 'task-monitor']);
-  ecs = new ECSClient(moto.client);
-  ecs.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const tasks = (result.output as { tasks?: Task[] }).tasks;
-      for (const t of tasks ?? []) if (t.taskArn && createdAt.has(t.taskArn)) t.createdAt = createdAt.get(t.taskArn);
-      return result;
-    },
-    { step: 'initialize', name: 'motoCreatedAt' },
-  );
   sqs = new SQSClient(moto.client);
   const sns = new SNSClient(moto.client);
-  const network = await createFargateNetwork(moto.endpoint);
-  clusterArn = (await ecs.send(new CreateClusterCommand({ clusterName: 'batch' }))).cluster!.clusterArn!;
   const ops = (await sns.send(new CreateTopicCommand({ Name: 'ops' }))).TopicArn!;
   const exports = (await sns.send(new CreateTopicCommand({ Name: 'exports' }))).TopicArn!;
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ops-inbox' }))).QueueUrl!;
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })))
     .Attributes!.QueueArn;
   await sns.send(new SubscribeCommand({ TopicArn: ops, Protocol: 'sqs', Endpoint: queueArn }));
-
-  const parameters = {
-    ImageUri: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/nightly-export@sha256:${'5'.repeat(64)}`,
-    TaskTimeoutMinutes: '90',
-    SubnetIds: network.subnetId,
-    SecurityGroupIds: network.securityGroupId,
-    ClusterArn: clusterArn,
-    SnsTopics: `EXPORTS=${exports}`,
-    SchedulePayload: '{"export":"orders","since":"yesterday"}',
-    FailureTopicArn: ops,
-  };
-  [processed] = await macroOutputs(readTemplate('template-scheduled-task.yaml'), [parameters]);
-  const table = await createIdempotencyTable(new DynamoDBClient(moto.client), 'task-monitor-idempotency', processed);
-  ctx = {
-    parameters,
+  local = await deployTaskLocally(moto, {
     stackName: STACK,
-    accountId: ACCOUNT,
-    resources: { TaskLogGroup: `/aws/ecs/cloud-cron/${STACK}`, IdempotencyTable: table },
-    attributes: {
-      'TaskRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${STACK}-TaskRole`,
-      'ExecutionRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${STACK}-ExecutionRole`,
-      'ScheduleDeadLetterQueue.Arn': `arn:aws:sqs:us-east-1:${ACCOUNT}:${STACK}-schedule-dlq`,
-      'SchedulerRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${STACK}-SchedulerRole`,
+    clusterName: 'batch',
+    parameters: {
+      ImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/nightly-export@sha256:${'5'.repeat(64)}`,
+      TaskTimeoutMinutes: '90',
+      SnsTopics: `EXPORTS=${exports}`,
+      SchedulePayload: '{"export":"orders","since":"yesterday"}',
+      FailureTopicArn: ops,
     },
-  };
-  const definition = taskDefinitionInput(processed, ctx);
-  // moto runs a Fargate task only when every container sets memory (ECS itself takes the task-level Memory).
-  for (const c of definition.containerDefinitions ?? []) c.memory = Number(definition.memory);
-  taskDefinitionArn = (await ecs.send(new RegisterTaskDefinitionCommand(definition))).taskDefinition!
-    .taskDefinitionArn!;
-  ctx.resources = { ...ctx.resources, TaskDefinition: taskDefinitionArn };
-  monitorEnv = {
-    ...moto.env,
-    ...functionEnvironment(processed, 'TaskMonitorFunction', ctx),
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  };
+  });
 });
 
 afterAll(async () => {
@@ -189,8 +88,8 @@ afterAll(async () => {
 });
 
 test("the processed task definition registers with the macro's topic variable in the job container", async () => {
-  expect(taskDefinitionArn).toMatch(/:task-definition\/cloud-cron-nightly-export:1$/);
-  const definition = taskDefinitionInput(processed, ctx);
+  expect(local.taskDefinitionArn).toMatch(/:task-definition\/cloud-cron-nightly-export:1$/);
+  const definition = taskDefinitionInput(local.processed, local.ctx);
   expect(definition.containerDefinitions?.[0]).toMatchObject({
     name: 'job',
     environment: [{ name: 'EXPORTS', value: expect.stringMatching(/:exports$/) }],
@@ -209,8 +108,7 @@ test("the processed task definition registers with the macro's topic variable in
 
 test("the schedule's exact Input runs the task as a task override: the payload is in the container's environment", async () => {
   const task = await runScheduledTask(0);
-  const [described] = (await ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: [task.taskArn!] })))
-    .tasks!;
+  const described = await local.describe(task.taskArn!);
   expect(described.overrides?.containerOverrides).toEqual([
     {
       name: 'job',
@@ -231,11 +129,11 @@ test("the schedule's exact Input runs the task as a task override: the payload i
 test('a failed run reaches FailureTopicArn once, with the reason and the log link; a success does not', async () => {
   const failed = await runScheduledTask(0);
   const succeeded = await runScheduledTask(0);
-  const failure = eventFor('stopped-out-of-memory', failed);
+  const failure = local.eventFor('stopped-out-of-memory', failed);
   const results = await invokeBundle<MonitorOutcome>(
     'task-monitor',
-    [failure, failure, eventFor('stopped-succeeded', succeeded)],
-    monitorEnv,
+    [failure, failure, local.eventFor('stopped-succeeded', succeeded)],
+    local.monitorEnv,
   );
   expect(results.map((r) => (r.ok ? r.result : r.error))).toEqual([
     { outcome: 'finished', taskArn: failed.taskArn, status: 'failed', notified: true },
@@ -260,8 +158,8 @@ test('a failed run reaches FailureTopicArn once, with the reason and the log lin
 describe('in-process monitor on moto ECS (creation times added, see the header)', () => {
   const monitor = () =>
     createMonitor({
-      config: readConfig(monitorEnv),
-      ecs,
+      config: readConfig(local.monitorEnv),
+      ecs: local.ecs,
       publish: async () => undefined,
       once: async (_key, work) => work(),
       recorder: notRecorded,
@@ -272,20 +170,19 @@ describe('in-process monitor on moto ECS (creation times added, see the header)'
   test('PreventOverlap: a run starting while an older one runs is stopped as skipped; its end is recorded skipped', async () => {
     const older = await runScheduledTask(30);
     const newer = await runScheduledTask(0);
-    const starting = eventFor('provisioning', newer);
-    starting.detail.createdAt = createdAt.get(newer.taskArn!)!.toISOString();
+    const starting = local.eventFor('provisioning', newer);
+    starting.detail.createdAt = local.createdAt.get(newer.taskArn!)!.toISOString();
     await expect(monitor()(starting)).resolves.toEqual({
       outcome: 'skipped',
       taskArn: newer.taskArn,
       runningTaskArn: older.taskArn,
     });
-    const [stopped] = (await ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: [newer.taskArn!] })))
-      .tasks!;
+    const stopped = await local.describe(newer.taskArn!);
     expect(stopped.desiredStatus).toBe('STOPPED');
     expect(stopped.stoppedReason).toBe(
       `Cloud Cron: skipped: task ${older.taskArn!.split('/').pop()} of this job is still running (PreventOverlap)`,
     );
-    await expect(monitor()(stoppedEvent(stopped))).resolves.toMatchObject({ status: 'skipped', notified: false });
+    await expect(monitor()(local.stoppedEvent(stopped))).resolves.toMatchObject({ status: 'skipped', notified: false });
   });
 
   test('the reaper stops exactly the tasks past TaskTimeoutMinutes; the stopped task is reported timed out', async () => {
@@ -298,14 +195,16 @@ describe('in-process monitor on moto ECS (creation times added, see the header)'
     });
     expect((out as { stopped: { taskArn: string }[] }).stopped.map((s) => s.taskArn)).not.toContain(young.taskArn);
     const described = (
-      await ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: [overdue.taskArn!, young.taskArn!] }))
+      await local.ecs.send(
+        new DescribeTasksCommand({ cluster: local.clusterArn, tasks: [overdue.taskArn!, young.taskArn!] }),
+      )
     ).tasks!;
     const byArn = new Map(described.map((t) => [t.taskArn, t]));
     expect(byArn.get(young.taskArn)?.lastStatus).toBe('RUNNING');
     const stopped = byArn.get(overdue.taskArn)!;
     expect(stopped.stoppedReason).toMatch(/^Cloud Cron: timed out after TaskTimeoutMinutes=90, created /);
     // The stop, as ECS reports it, through the built bundle to the failure topic.
-    const [r] = await invokeBundle<MonitorOutcome>('task-monitor', [stoppedEvent(stopped)], monitorEnv);
+    const [r] = await invokeBundle<MonitorOutcome>('task-monitor', [local.stoppedEvent(stopped)], local.monitorEnv);
     expect(r.ok && r.result).toMatchObject({ status: 'timed_out', notified: true });
     const got = await notices();
     expect(got.map((n) => n.subject)).toEqual(['Cloud Cron: cloud-cron-nightly-export timed out']);

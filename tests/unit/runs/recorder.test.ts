@@ -101,3 +101,44 @@ test('two deliveries of one failure at the same time announce it once; the other
   expect(await record(sample('runs-destination-failure'))).toMatchObject({ outcome: 'duplicate', notified: true });
   expect(entries).toHaveLength(1);
 });
+
+describe('task runs (the task monitor reports them on the bus)', () => {
+  test('a task run delivered twice is recorded once under its task id, and never announced', async () => {
+    const { store, record, entries } = setup();
+    const first = await record(sample('runs-task-run'));
+    expect(first).toEqual({
+      outcome: 'recorded',
+      job: 'cloud-cron-nightly-export',
+      requestId: '9d8c7b6a5f4e4d3c2b1a0f9e8d7c6b5a',
+      status: 'failed',
+      notified: true,
+    });
+    expect(await record(sample('runs-task-run'))).toMatchObject({ outcome: 'duplicate', status: 'failed' });
+    expect(store.entries('cloud-cron-nightly-export')).toEqual([
+      expect.objectContaining({ runner: 'ecs', status: 'failed', errorType: 'NonZeroExit', attempts: 1 }),
+    ]);
+    // The task monitor notifies FailureTopicArn itself: no "Cloud Cron Run Failed" for a task.
+    expect(entries).toEqual([]);
+  });
+
+  test('an unreadable task run goes to the dead-letter queue with the field that is wrong', async () => {
+    const { store, record, dead } = setup();
+    const bad = sample('runs-task-run') as { detail: Record<string, unknown> };
+    bad.detail.status = 'finished';
+    expect(await record(bad)).toEqual({
+      outcome: 'dead-lettered',
+      reason: expect.stringMatching(/^not a Cloud Cron task run: detail\.status "finished"/),
+    });
+    expect(JSON.parse(dead[0]).event.detail.status).toBe('finished');
+    expect(store.entries('cloud-cron-nightly-export')).toEqual([]);
+  });
+
+  test('an event of any other source is refused naming the two it reads', async () => {
+    const { record } = setup();
+    expect(await record({ ...(sample('runs-task-run') as object), source: 'aws.ecs' })).toEqual({
+      outcome: 'dead-lettered',
+      reason:
+        'source is "aws.ecs": expected "lambda" (a Lambda destination record) or "cloud-cron.tasks" (a Cloud Cron task run)',
+    });
+  });
+});

@@ -144,3 +144,56 @@ test("the tick's time is the scheduled event's time, unless it is unreadable or 
   expect(tickTime({ time: '2031-01-01T00:00:00Z' }, clock)).toBe(clock);
   expect(tickTime({}, clock)).toBe(clock);
 });
+
+test('a task job: a skipped run counts for its slot; a slot with no run is missed, about the task definition', async () => {
+  const { store, entries, watchdog } = setup();
+  const taskDefinitionArn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/cloud-cron-t:3';
+  const { functionArn: _none, ...lambdaOnly } = reg('cloud-cron-t');
+  await store.putRegistration({
+    ...lambdaOnly,
+    runner: 'ecs',
+    task: {
+      clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/c',
+      taskDefinitionArn,
+      containerName: 'job',
+      monitorFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:m',
+    },
+    scheduleContext: true,
+  });
+  await store.putWatchdogState({
+    pk: 'WATCHDOG',
+    sk: 'STATE',
+    checkedUntil: new Date(T0).toISOString(),
+    updatedAt: '',
+  });
+  // The 00:10 run was skipped (an earlier run still ran): the schedule fired, so the slot is not missed.
+  const slot = '2030-01-01T00:10:00.000Z';
+  await store.putRun({
+    pk: 'JOB#cloud-cron-t',
+    sk: 'RUN#t1#TaskStopped',
+    t: `2030-01-01T00:10:40.000Z#t1`,
+    kind: 'run',
+    v: 1,
+    job: 'cloud-cron-t',
+    runner: 'ecs',
+    status: 'skipped',
+    condition: 'TaskStopped',
+    requestId: 't1',
+    endedAt: '2030-01-01T00:10:40.000Z',
+    attempts: 1,
+    scheduledTime: slot,
+    trigger: 'schedule',
+    recordedAt: '2030-01-01T00:10:41.000Z',
+    expiresAt: 0,
+  });
+  await watchdog(tick(T0 + 30 * MIN));
+  expect(store.entries('cloud-cron-t').filter((e) => e.kind === 'missed')).toEqual([
+    expect.objectContaining({ scheduledTime: '2030-01-01T00:20:00.000Z', runner: 'ecs', taskDefinitionArn }),
+  ]);
+  expect(entries).toHaveLength(1);
+  expect(entries[0].Resources).toEqual([taskDefinitionArn]);
+  const alert = JSON.parse(entries[0].Detail);
+  expect(alert).toMatchObject({ kind: 'missed', job: 'cloud-cron-t', taskDefinitionArn });
+  expect(alert.functionArn).toBeUndefined();
+  expect(alert.summary).toMatch(/runs ECS refused to start/);
+});

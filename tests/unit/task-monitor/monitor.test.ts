@@ -1,13 +1,16 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Once } from '../../../functions/common/idempotency';
+import { createBus } from '../../../functions/common/runs/bus';
 import { UnsupportedEventError } from '../../../functions/task-monitor/errors';
 import { createMonitor, type MonitorDeps } from '../../../functions/task-monitor/monitor';
 import type { SnsMessage } from '../../../functions/task-monitor/notice';
-import type { TaskRun } from '../../../functions/task-monitor/outcome';
+import { type TaskRun, taskRun } from '../../../functions/task-monitor/outcome';
+import { busRecorder } from '../../../functions/task-monitor/runs';
 import { EVENTS } from '../../../tooling/paths';
 import { CONFIG, sample } from './helpers';
 
@@ -165,4 +168,48 @@ test('the reaper tick runs the reaper', async () => {
 
 test('any other event is refused with a named error', async () => {
   await expect(monitor()({ hello: 'world' })).rejects.toBeInstanceOf(UnsupportedEventError);
+});
+
+describe('with RunsEventBusArn: every run is put on the Runs bus (busRecorder)', () => {
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/cloud-cron-runs';
+  const events = mockClient(EventBridgeClient);
+  beforeEach(() => events.reset());
+  const wired = () =>
+    monitor({ recorder: busRecorder(createBus(new EventBridgeClient({ region: 'us-east-1' })), BUS) });
+
+  test.each([
+    ['stopped-succeeded', 'succeeded'],
+    ['stopped-exit-code', 'failed'],
+    ['stopped-timed-out', 'timed_out'],
+    ['stopped-skipped', 'skipped'],
+  ])('%s: one Cloud Cron Task Run event, about the task, with the run as its detail', async (name, status) => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+    const event = sample(name);
+    await expect(wired()(event)).resolves.toMatchObject({ outcome: 'finished', status });
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const [entry] = events.commandCalls(PutEventsCommand)[0].args[0].input.Entries!;
+    expect(entry).toMatchObject({
+      Source: 'cloud-cron.tasks',
+      DetailType: 'Cloud Cron Task Run',
+      EventBusName: BUS,
+      Resources: [event.detail.taskArn],
+    });
+    expect(JSON.parse(entry.Detail!)).toEqual(taskRun(event.detail, CONFIG));
+    expect(entry.Detail).not.toContain('yesterday');
+  });
+
+  test('a refused entry fails the event (Lambda retries it), after the failure notice went out once', async () => {
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not authorized' }],
+    });
+    const handle = wired();
+    await expect(handle(sample('stopped-exit-code'))).rejects.toThrow(
+      /EventBridge refused 1 of 1 event\(s\) on .*cloud-cron-runs: AccessDeniedException not authorized/,
+    );
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '2' }] });
+    await expect(handle(sample('stopped-exit-code'))).resolves.toMatchObject({ status: 'failed' });
+    expect(published).toHaveLength(1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+  });
 });
