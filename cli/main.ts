@@ -18,7 +18,8 @@ const USAGE = `usage:
   cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]
   cloud-cron runs <job> [--limit N] [--json] [--runs-stack NAME | --runs-table NAME]
   cloud-cron status [--json] [--runs-stack NAME | --runs-table NAME]
-  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]`;
+  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]
+  cloud-cron dashboard [--port N] [--open] [--runs-stack NAME | --runs-table NAME] [--jobs-stack NAME | --jobs-table NAME]`;
 
 function load(argv: string[]): { command: Command; rest: string[] } | undefined {
   const [first, second, ...rest] = argv;
@@ -28,6 +29,7 @@ function load(argv: string[]): { command: Command; rest: string[] } | undefined 
   if (first === 'preview' && second === 'webhook') return { command: require('./preview-webhook') as Command, rest };
   if (first === 'runs') return { command: require('./runs') as Command, rest: argv.slice(1) };
   if (first === 'status') return { command: require('./status') as Command, rest: argv.slice(1) };
+  if (first === 'dashboard') return { command: require('./dashboard') as Command, rest: argv.slice(1) };
   if (first === 'run') return { command: require('./run') as Command, rest: argv.slice(1) };
   return undefined;
 }
