@@ -17,6 +17,7 @@ export const DOCUMENTED_TEMPLATES = [
   'template-webhook.yaml',
   'template-mirror.yaml',
   'template-runs.yaml',
+  'template-jobs.yaml',
 ];
 
 const cell = (s: unknown) =>

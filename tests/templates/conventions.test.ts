@@ -18,6 +18,7 @@ const TEMPLATES = [
   'template-webhook.yaml',
   'template-mirror.yaml',
   'template-runs.yaml',
+  'template-jobs.yaml',
   'examples/parent/template.yaml',
 ];
 

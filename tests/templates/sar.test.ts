@@ -15,6 +15,7 @@ const SAR_APPS = [
   'template-webhook.yaml',
   'template-mirror.yaml',
   'template-runs.yaml',
+  'template-jobs.yaml',
 ];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
