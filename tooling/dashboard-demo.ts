@@ -12,32 +12,22 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import {
-  type AttributeDefinition,
-  CreateTableCommand,
-  DynamoDBClient,
-  type GlobalSecondaryIndex,
-  type KeySchemaElement,
-} from '@aws-sdk/client-dynamodb';
-import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Sources } from '../cli/dashboard/data';
 import { type DashboardServer, startDashboardServer } from '../cli/dashboard/server';
 import type { JobDefinition } from '../functions/common/jobs/definition';
 import { manualInput } from '../functions/common/jobs/dispatch-input';
-import { createScheduleCalls } from '../functions/common/jobs/scheduler';
-import { createJobsStore, documentClient } from '../functions/common/jobs/store';
+import { createJobsStore, type JobsStore } from '../functions/common/jobs/store';
 import { CONFIG_KEY, type ConfigItem } from '../functions/common/jobs/table';
-import { compilePatterns } from '../functions/common/jobs/targets';
 import { validateJob } from '../functions/common/jobs/validate';
-import { createLedgerStore } from '../functions/common/runs/store';
+import { createLedgerStore, type LedgerStore } from '../functions/common/runs/store';
 import { firesBetween } from '../functions/common/schedule';
-import { createClaims } from '../functions/jobs-dispatcher/claims';
-import { createDispatcher } from '../functions/jobs-dispatcher/dispatcher';
-import { loadTemplate } from './cfn-yaml';
-import { ROOT } from './paths';
+import { deployJobsLocally, localDispatcher } from './jobs-local';
 
 export type ClientConfig = {
   region: string;
@@ -73,28 +63,6 @@ export function historyWindow(
   const count = Math.min(MAX_RUNS, Math.max(MIN_RUNS, recent), slots.length);
   const first = slots[slots.length - count];
   return { from: new Date(first - 60_000), until: now, failRun: count - 2, skipRun: count - 1 };
-}
-
-type TableProperties = {
-  KeySchema: KeySchemaElement[];
-  AttributeDefinitions: AttributeDefinition[];
-  GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
-};
-
-/** Creates the jobs table as template-jobs.yaml declares JobsTable. */
-export async function createJobsTable(ddb: DynamoDBClient, tableName: string): Promise<string> {
-  const props = loadTemplate(join(ROOT, 'template-jobs.yaml')).Resources.JobsTable
-    .Properties as unknown as TableProperties;
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: props.KeySchema,
-      AttributeDefinitions: props.AttributeDefinitions,
-      GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
-    }),
-  );
-  return tableName;
 }
 
 /** The registry jobs the demo starts with: one active, one paused (both SNS jobs: they really publish here). */
@@ -144,8 +112,6 @@ export type DashboardDemo = {
   stop(): Promise<void>;
 };
 
-const quiet = { info() {}, warn() {}, error() {} };
-
 export async function startDashboardDemo(o: DashboardDemoOptions): Promise<DashboardDemo> {
   const now = o.now ?? (() => new Date());
   const id = randomUUID().slice(0, 6);
@@ -153,24 +119,29 @@ export async function startDashboardDemo(o: DashboardDemoOptions): Promise<Dashb
   const sns = new SNSClient(o.client);
   const topicArn =
     o.topicArn ?? (await sns.send(new CreateTopicCommand({ Name: `cloud-cron-demo-registry-${id}` }))).TopicArn ?? '';
-  const jobsTable = await createJobsTable(ddb, `cloud-cron-demo-jobs-${id}`);
-  const groupName = `cloud-cron-demo-jobs-${id}`;
-  await new SchedulerClient(o.client).send(new CreateScheduleGroupCommand({ Name: groupName }));
-  const dlq =
-    (await new SQSClient(o.client).send(new CreateQueueCommand({ QueueName: `cloud-cron-demo-dispatch-dlq-${id}` })))
-      .QueueUrl ?? '';
   const region = o.client.region;
   const allowedTargetArns = [
     `arn:aws:sns:${region}:123456789012:cloud-cron-*`,
     `arn:aws:lambda:${region}:123456789012:function:cloud-cron-*`,
   ];
+  const clients = {
+    ddb,
+    sns,
+    streams: new DynamoDBStreamsClient(o.client),
+    scheduler: new SchedulerClient(o.client),
+    s3: new S3Client({ ...o.client, forcePathStyle: true }),
+    sqs: new SQSClient(o.client),
+  };
+  const local = await deployJobsLocally(clients, { prefix: `cloud-cron-demo-${id}`, allowedTargetArns, region });
+  const jobsTable = local.tableName;
+  // What the app's setup custom resource (functions/jobs-setup) writes: where the dispatcher and the files are.
   const config: ConfigItem = {
     ...CONFIG_KEY,
-    groupName,
-    dispatcherArn: `arn:aws:lambda:${region}:123456789012:function:cloud-cron-demo-jobs-dispatcher`,
+    groupName: local.groupName,
+    dispatcherArn: local.dispatcherArn,
     allowedTargetArns,
-    bucket: `cloud-cron-demo-jobs-${id}`,
-    prefix: 'jobs/',
+    bucket: local.bucket,
+    prefix: local.prefix,
     stackId: `arn:aws:cloudformation:${region}:123456789012:stack/cloud-cron-jobs/${randomUUID()}`,
     updatedAt: now().toISOString(),
   };
@@ -183,37 +154,17 @@ export async function startDashboardDemo(o: DashboardDemoOptions): Promise<Dashb
   }
   await jobs.setPaused('cache-warmup', true, now());
 
-  // The Jobs app's dispatcher, in process: SNS targets publish on the emulator; Lambda targets cannot run here.
-  const dispatch = createDispatcher({
-    claims: createClaims(documentClient(ddb), jobsTable),
+  // The Jobs app's dispatcher in this process (tooling/jobs-local.ts): SNS targets publish on the emulator; a
+  // Lambda target has no runtime here and its run is recorded as failed, with that reason.
+  const dispatcher = localDispatcher(clients, local, {
+    clock: { now },
     targets: {
       async invokeAsync() {
-        throw Object.assign(new Error('the local demo has no Lambda runtime: a Lambda target runs on AWS only'), {
+        throw Object.assign(new Error('the local demo has no Lambda runtime: Lambda targets run on AWS only'), {
           name: 'NoLambdaRuntime',
         });
       },
-      async invokeSync() {
-        throw Object.assign(new Error('the local demo has no Lambda runtime: a Lambda target runs on AWS only'), {
-          name: 'NoLambdaRuntime',
-        });
-      },
-      async publish(arn, message, subject, attributes) {
-        const r = await sns.send(
-          new PublishCommand({ TopicArn: arn, Message: message, Subject: subject, MessageAttributes: attributes }),
-        );
-        return { messageId: r.MessageId ?? '' };
-      },
     },
-    schedules: createScheduleCalls(new SchedulerClient(o.client), groupName),
-    allowed: compilePatterns(allowedTargetArns),
-    settings: { leaseMs: 16 * 60_000, runRetentionDays: 30 },
-    deadLetter: {
-      async send(body) {
-        await new SQSClient(o.client).send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body }));
-      },
-    },
-    now,
-    log: quiet,
   });
 
   const sources: Sources = {
@@ -227,7 +178,7 @@ export async function startDashboardDemo(o: DashboardDemoOptions): Promise<Dashb
         runStackJob: () => o.runStackJob(),
         async runRegistryJob(jobId, at) {
           const input = manualInput(jobId, `manual-${randomUUID()}`, at);
-          await dispatch(input, { getRemainingTimeInMillis: () => 60_000 });
+          await dispatcher.dispatch(input);
           return { executionId: input.executionId };
         },
       },
@@ -238,4 +189,75 @@ export async function startDashboardDemo(o: DashboardDemoOptions): Promise<Dashb
     { host: '127.0.0.1', port: o.port ?? 0 },
   );
   return { url: server.url, server, sources, jobsTable, stop: () => server.close() };
+}
+
+/** Debian's chromium, as tooling/requirements.ts finds it, launched headless by playwright-core for the browser tests. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
+
+export type DashboardDemoRun = {
+  url: string;
+  now: () => Date;
+  ledger: LedgerStore;
+  registry: JobsStore;
+  /** The topic the registry jobs publish to (allowed by the local Jobs app's AllowedTargetArns). */
+  topicArn: string;
+  stop(): Promise<void>;
+};
+
+/**
+ * The demo's history and dashboard on a fresh moto_server (pre-merge stand-in for `npm start -- --dashboard`):
+ * the example job's runs over historyWindow(), then startDashboardDemo.
+ */
+export async function launchDashboardDemo(o: { schedule: string; timezone: string }): Promise<DashboardDemoRun> {
+  const { startMoto } = await import('./moto');
+  const { runRunsDemo } = await import('./runs-demo');
+  const moto = await startMoto();
+  try {
+    const sns = new SNSClient(moto.client);
+    const failures = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-operations' }))).TopicArn ?? '';
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'cloud-cron-demo-reports' }))).TopicArn ?? '';
+    const w = historyWindow(o.schedule, o.timezone, new Date());
+    const runs = await runRunsDemo({
+      client: moto.client,
+      env: moto.env,
+      job: 'cloud-cron-example-job',
+      expression: o.schedule,
+      timezone: o.timezone,
+      input: '{}',
+      timeoutSeconds: 60,
+      maximumRetryAttempts: 2,
+      failureTopicArn: failures,
+      window: { from: w.from, until: w.until },
+      failRun: w.failRun,
+      skipRun: w.skipRun,
+      handler: async () => ({ ok: true }),
+    });
+    const d = await startDashboardDemo({
+      client: moto.client,
+      runsTable: runs.tableName,
+      runStackJob: () => runs.runNow(),
+      topicArn,
+    });
+    const ddb = new DynamoDBClient(moto.client);
+    return {
+      url: d.url,
+      now: () => new Date(),
+      ledger: createLedgerStore(ddb, runs.tableName),
+      registry: createJobsStore(ddb, d.jobsTable),
+      topicArn,
+      async stop() {
+        await d.stop();
+        await moto.stop();
+      },
+    };
+  } catch (e) {
+    await moto.stop();
+    throw e;
+  }
 }

@@ -167,6 +167,15 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
   });
 
   const store = createLedgerStore(clients.ddb, runs.tableName);
+  if (o.window) {
+    // A window in the past (npm start --dashboard's history): the job counts as deployed when the window starts, so
+    // the watchdog judges its slots and a rate() counts from there, as the simulator fires it.
+    const registered = await store.getRegistration(o.job);
+    if (registered && Date.parse(registered.since) > o.window.from.getTime()) {
+      const at = o.window.from.toISOString();
+      await store.putRegistration({ ...registered, since: at, registeredAt: at, rateAnchor: at });
+    }
+  }
   const bus = createBus(clients.events);
   const from = o.window?.from ?? new Date();
   const until = o.window?.until ?? from;
@@ -254,12 +263,12 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
   let manualRuns: Promise<unknown> = Promise.resolve();
   const runNow = (eventText = o.input) => {
     const one = manualRuns.then(async () => {
-      // One manual run at a time, on the recorder's clock (never behind what it already recorded).
-      clock.set(Math.max(Date.now(), clock.ms()));
+      // One manual run at a time, at the real present (the window's watchdog may have run the shared clock past it).
+      const at = createClock(Date.now());
       const manual = new Simulator({
-        from: clock.now(),
-        until: clock.now(),
-        clock,
+        from: at.now(),
+        until: at.now(),
+        clock: at,
         busArn: runs.busArn,
         jobs: [simJob],
         deliver,

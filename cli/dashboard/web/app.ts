@@ -306,8 +306,12 @@ function view(): TemplateResult {
     ${state.confirm ? confirmView(state.confirm) : nothing}`;
 }
 
+const root = document.getElementById('app') as HTMLElement;
+// The static "Loading" text is replaced, not kept above what lit-html renders.
+root.replaceChildren();
+
 function draw() {
-  render(view(), document.getElementById('app') as HTMLElement);
+  render(view(), root);
   const dialog = document.getElementById('confirm') as HTMLDialogElement | null;
   if (dialog && !dialog.open) {
     dialog.addEventListener('cancel', cancelConfirm, { once: true });
