@@ -7,8 +7,7 @@ import { DASHBOARD_BUNDLE, writeDashboardBundle } from '../tooling/dashboard-bun
 import { ROOT } from '../tooling/paths';
 
 writeDashboardBundle().then(
-  (changed) =>
-    console.log(`${DASHBOARD_BUNDLE.slice(ROOT.length + 1)} ${changed ? 'rebuilt' : 'is up to date'}`),
+  (changed) => console.log(`${DASHBOARD_BUNDLE.slice(ROOT.length + 1)} ${changed ? 'rebuilt' : 'is up to date'}`),
   (e: Error) => {
     console.error(`build:dashboard failed: ${e.message}`);
     process.exit(1);

@@ -6,18 +6,22 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { createJobsStore, type JobsStore } from '../../../functions/common/jobs/store';
 import { validateJobText } from '../../../functions/common/jobs/validate';
+import { createLedgerStore, type LedgerStore } from '../../../functions/common/runs/store';
 import { formatRun, nextRuns } from '../../../functions/common/schedule';
-import { CHROMIUM, CHROMIUM_ARGS, type DashboardDemoRun, launchDashboardDemo } from '../../../tooling/dashboard-demo';
-import { ROOT } from '../../../tooling/paths';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../tooling/dashboard-demo';
+import { type StartResult, start } from '../../../tooling/demo';
+import { ROOT, tempDir } from '../../../tooling/paths';
 
 jest.setTimeout(300_000);
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
 const WAIT = { timeout: 120_000 };
 const JOB = 'stack:cloud-cron-example-job';
-let demo: DashboardDemoRun;
+let demo: { url: string; ledger: LedgerStore; registry: JobsStore; topicArn: string; result: StartResult };
 let browser: Browser;
 let page: Page;
 
@@ -26,7 +30,20 @@ const row = (key: string) => page.locator(`tr[data-job="${key}"]`);
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  demo = await launchDashboardDemo({ schedule: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris' });
+  // npm start -- --dashboard, with the demo's default schedule (cron(0 8 ? * MON-FRI *), Europe/Paris).
+  const result = await start({ dashboard: true, outDir: tempDir() });
+  const ddb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: result.aws.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  demo = {
+    url: result.dashboard!.url,
+    ledger: createLedgerStore(ddb, result.runs.tableName),
+    registry: createJobsStore(ddb, result.dashboard!.jobsTable),
+    topicArn: result.topics.REPORTS,
+    result,
+  };
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(demo.url);
@@ -35,14 +52,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await demo?.stop();
+  await demo?.result.stop();
 });
 
 test('the job list shows every demo job, its schedule in words with its zone and its next runs with the weekday', async () => {
   const stack = row(JOB);
   await expectText(stack.locator('td.schedule'), /at 08:00 on weekdays\s*cron\(0 8 \? \* MON-FRI \*\) · Europe\/Paris/);
   const shown = await stack.locator('td.next li').allTextContents();
-  const now = new Date(demo.now());
+  const now = new Date();
   const expected = nextRuns('cron(0 8 ? * MON-FRI *)', 'Europe/Paris', 3, now).map((d) => formatRun(d, 'Europe/Paris'));
   // The page may have loaded just before a slot passed; either way it shows three consecutive weekdays at 08:00.
   expect(shown).toHaveLength(3);
