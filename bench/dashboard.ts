@@ -113,7 +113,8 @@ async function seed(ddb: DynamoDBClient, runsTable: string, jobsTable: string, j
       );
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  // One at a time: moto_server answers 500 to concurrent TransactWriteItems on one table now and then.
+  await worker();
 }
 
 /** The reads the page's data needs, written out bare with the same concurrency. */
