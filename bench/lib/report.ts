@@ -924,6 +924,7 @@ const SECTION_LAYOUT: { section: string; heading: RegExp; rows: RegExp }[] = [
   { section: 'macro', heading: /^## 4\. /, rows: /^Macro/ },
   { section: 'schedule', heading: /^## 5\. /, rows: /^Schedule fires/ },
   { section: 'runs', heading: /^## 6\. /, rows: /^(Runs |Simulator)/ },
+  { section: 'dashboard', heading: /^## 7\. /, rows: /^Dashboard/ },
 ];
 
 const sectionIndex = (name: string) => SECTION_LAYOUT.findIndex((l) => l.section === name);
