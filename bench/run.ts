@@ -21,6 +21,7 @@ import { type Moto, startMoto } from '../tooling/moto';
 import { tempDir } from '../tooling/paths';
 import { burstEmail, burstSms, burstWebhook } from './burst';
 import { type ColdResult, coldSeries, coldStart } from './cold';
+import { dashboardBench } from './dashboard';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
@@ -33,7 +34,7 @@ import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export const command = defineCommand({
@@ -105,6 +106,8 @@ function settings(quick: boolean): Settings {
         runsWatchdogSizes: [10, 100],
         runsWatchdogMemorySizes: [10, 100, 1000],
         runsSimulatorMonths: [1, 3],
+        dashboardSizes: [10, 100],
+        dashboardIterations: 2,
       }
     : {
         quick,
@@ -125,6 +128,8 @@ function settings(quick: boolean): Settings {
         runsWatchdogSizes: [10, 100],
         runsWatchdogMemorySizes: [10, 100, 1000, 10000],
         runsSimulatorMonths: [1, 12],
+        dashboardSizes: [10, 100, 1000],
+        dashboardIterations: 5,
       };
 }
 
@@ -291,6 +296,14 @@ async function bench(args: Args): Promise<number> {
           watchdogMemoryRounds: s.quick ? 5 : 15,
           simulatorMonths: s.runsSimulatorMonths,
         },
+        log,
+      );
+    }
+
+    if (args.only.includes('dashboard')) {
+      report.dashboard = await dashboardBench(
+        await aws(),
+        { sizes: s.dashboardSizes, iterations: s.dashboardIterations },
         log,
       );
     }

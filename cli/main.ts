@@ -43,6 +43,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'run a wired job now, through the same path as its schedule',
     load: () => require('./run'),
   },
+  {
+    path: 'dashboard',
+    summary: 'a local web page of every job: next and last runs, missed runs, run now, pause, resume, edit',
+    load: () => require('./dashboard'),
+  },
 ];
 
 export const PROGRAM: Program = {

@@ -52,6 +52,10 @@ export const command = defineCommand({
       description:
         "run the job as a scheduled task on ECS Fargate would (template-scheduled-task.yaml): topics and payload from\nthe container's environment, its exit code the run's end; then a hung run stopped at TaskTimeoutMinutes and\nreported as timed out through the operators' email and SMS (once, now; not with a window)",
     },
+    dashboard: {
+      description:
+        'run the job over the last few days (one failed run, one missed run), add a local Jobs registry, serve the\ndashboard on it and keep running; prints its URL (Ctrl-C stops)',
+    },
     'keep-running': { description: 'keep the emulators up after the run, to inspect them (Ctrl-C stops)' },
     json: { description: 'print the result as JSON on stdout (progress goes to stderr)' },
   },
@@ -65,6 +69,7 @@ export const command = defineCommand({
     'npm start -- --payload events/example-job.json --schedule "rate(1 hour)" --tz UTC',
     'npm start -- --from 2030-01-06T00:00:00Z --until 2030-01-09T12:00:00Z --skip-run 2 --fail-run 3',
     'npm start -- --task',
+    'npm start -- --dashboard',
   ],
 });
 
@@ -113,6 +118,7 @@ async function main(argv: string[], io: Io): Promise<number> {
             twilioBaseUrl: process.env.TWILIO_API_BASE_URL || undefined,
             keepRunning: flags['keep-running'],
             task: flags.task,
+            dashboard: flags.dashboard,
             signal: abort.signal,
           },
           { reporter: progress(log) },
@@ -137,7 +143,13 @@ async function main(argv: string[], io: Io): Promise<number> {
       log(
         `done in ${seconds.toFixed(1)} s; ${result.runs.invocations.length} run(s)${result.job.result ? `, last result: ${result.job.result.severity}` : ''}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
       );
-      if (flags['keep-running']) {
+      if (result.dashboard) {
+        log(
+          `\nCloud Cron dashboard: ${result.dashboard.url} (emulator at ${result.aws.endpoint}; Ctrl-C stops everything)`,
+        );
+        await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+        await result.stop();
+      } else if (flags['keep-running']) {
         log(`emulators still running: AWS ${result.aws.endpoint}, Twilio ${result.twilio.url}. Ctrl-C to stop.`);
         log(
           `  AWS_ENDPOINT_URL=${result.aws.endpoint} npx cloud-cron runs ${result.runs.job} --runs-table ${result.runs.tableName}`,

@@ -105,6 +105,19 @@ export const REQUIREMENTS: readonly Requirement[] = [
     minVersion: '1.1.1',
     apt: 'openssl',
   },
+  {
+    name: 'chromium',
+    role: 'the headless browser of the dashboard tests (driven by playwright-core)',
+    purposes: ['test'],
+    find: {
+      kind: 'file',
+      path: '/usr/bin/chromium',
+      versionArgs: ['--version'],
+      versionPattern: /Chromium (\d+(?:\.\d+)*)/,
+    },
+    minVersion: '120',
+    apt: 'chromium',
+  },
 ];
 
 export function requirementsFor(purpose: Purpose, table: readonly Requirement[] = REQUIREMENTS): Requirement[] {

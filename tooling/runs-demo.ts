@@ -24,13 +24,20 @@ import { runsTable } from '../cli/ledger';
 import type { CfnResponse } from '../functions/common/cfn-response';
 import { createBus } from '../functions/common/runs/bus';
 import { graceMs, type LedgerEntry } from '../functions/common/runs/ledger';
+import type { DestinationEvent } from '../functions/common/runs/records';
 import { createLedgerStore } from '../functions/common/runs/store';
 import { createRecorder } from '../functions/runs-recorder/recorder';
 import { createWatchdog, type WatchdogSummary } from '../functions/runs-watchdog/watchdog';
 import { startResponseCatcher } from './cfn-responses';
 import { invokeBundle } from './invoke';
 import { deployRunsLocally, drain, putDestinationRecord, runsTemplate, wireJobLocally } from './runs-local';
-import { createClock, type InvocationOutcome, type SimLambdaContext, Simulator } from './simulator/simulator';
+import {
+  createClock,
+  type InvocationOutcome,
+  type SimLambdaContext,
+  type SimulatedJob,
+  Simulator,
+} from './simulator/simulator';
 
 export type ClientConfig = {
   region: string;
@@ -68,6 +75,12 @@ export type RunsDemoResult = {
   /** Alerts the job stack's rule forwarded to the failure topic. */
   alerts: { kind: string; title: string }[];
   registration: CfnResponse;
+  /**
+   * Runs the job once more, now, as `cloud-cron run` would (an asynchronous invocation with trigger manual, the
+   * schedule's Input unless another event is given), recorded by the same recorder; resolves once it is recorded.
+   * moto has no Lambda runtime: this is what the dashboard's "Run now" calls in the local demo.
+   */
+  runNow(eventText?: string): Promise<{ requestId: string }>;
 };
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -154,6 +167,15 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
   });
 
   const store = createLedgerStore(clients.ddb, runs.tableName);
+  if (o.window) {
+    // A window in the past (npm start --dashboard's history): the job counts as deployed when the window starts, so
+    // the watchdog judges its slots and a rate() counts from there, as the simulator fires it.
+    const registered = await store.getRegistration(o.job);
+    if (registered && Date.parse(registered.since) > o.window.from.getTime()) {
+      const at = o.window.from.toISOString();
+      await store.putRegistration({ ...registered, since: at, registeredAt: at, rateAnchor: at });
+    }
+  }
   const bus = createBus(clients.events);
   const from = o.window?.from ?? new Date();
   const until = o.window?.until ?? from;
@@ -186,37 +208,37 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
       updatedAt: from.toISOString(),
     });
   }
+  const simJob: SimulatedJob = {
+    name: o.job,
+    schedule: {
+      expression: o.expression,
+      timezone: o.timezone,
+      state: 'ENABLED',
+      flexibleWindowMinutes: 0,
+      rateAnchor: from.toISOString(),
+    },
+    payload: o.input,
+    timeoutSeconds: o.timeoutSeconds,
+    maximumRetryAttempts: o.maximumRetryAttempts,
+    handler: (event, context, info) => {
+      if (o.failRun !== undefined && info.fireIndex === o.failRun) {
+        throw new Error(`simulated failure of run ${o.failRun} (npm start --fail-run ${o.failRun})`);
+      }
+      return o.handler(event, context);
+    },
+  };
+  const deliver = async (record: DestinationEvent) => {
+    await putDestinationRecord(clients.events, runs.busArn, record);
+    for (const event of await drain(clients.sqs, runs.recorderQueueUrl)) await recorder(event);
+  };
   const sim = new Simulator({
     from,
     until,
     clock,
     busArn: runs.busArn,
-    jobs: [
-      {
-        name: o.job,
-        schedule: {
-          expression: o.expression,
-          timezone: o.timezone,
-          state: 'ENABLED',
-          flexibleWindowMinutes: 0,
-          rateAnchor: from.toISOString(),
-        },
-        payload: o.input,
-        timeoutSeconds: o.timeoutSeconds,
-        maximumRetryAttempts: o.maximumRetryAttempts,
-        handler: (event, context, info) => {
-          if (o.failRun !== undefined && info.fireIndex === o.failRun) {
-            throw new Error(`simulated failure of run ${o.failRun} (npm start --fail-run ${o.failRun})`);
-          }
-          return o.handler(event, context);
-        },
-      },
-    ],
+    jobs: [simJob],
     skip: (f) => o.skipRun !== undefined && f.index === o.skipRun,
-    deliver: async (record) => {
-      await putDestinationRecord(clients.events, runs.busArn, record);
-      for (const event of await drain(clients.sqs, runs.recorderQueueUrl)) await recorder(event);
-    },
+    deliver,
     ...(o.window
       ? {
           watchdog: {
@@ -238,7 +260,28 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
     title: a.title,
   }));
   const entries = await store.recentEntries(o.job, 100);
+  let manualRuns: Promise<unknown> = Promise.resolve();
+  const runNow = (eventText = o.input) => {
+    const one = manualRuns.then(async () => {
+      // One manual run at a time, at the real present (the window's watchdog may have run the shared clock past it).
+      const at = createClock(Date.now());
+      const manual = new Simulator({
+        from: at.now(),
+        until: at.now(),
+        clock: at,
+        busArn: runs.busArn,
+        jobs: [simJob],
+        deliver,
+      });
+      const requestId = manual.invokeAsync(o.job, eventText, 'manual', randomUUID());
+      await manual.run();
+      return { requestId };
+    });
+    manualRuns = one.catch(() => undefined);
+    return one;
+  };
   return {
+    runNow,
     tableName: runs.tableName,
     entries,
     table: entries.length ? runsTable(entries) : 'no runs recorded',

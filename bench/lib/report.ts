@@ -6,6 +6,7 @@
 
 import type { BurstResult } from '../burst';
 import type { ColdResult, SeriesResult } from '../cold';
+import type { DashboardResult } from '../dashboard';
 import type { MacroCase } from '../macro';
 import type { CopyResult, CopySeries, UnchangedResult } from '../mirror';
 import type { RunsResult } from '../runs';
@@ -32,6 +33,8 @@ export type Settings = {
   runsWatchdogSizes: number[];
   runsWatchdogMemorySizes: number[];
   runsSimulatorMonths: number[];
+  dashboardSizes: number[];
+  dashboardIterations: number;
 };
 
 export type Report = {
@@ -53,6 +56,7 @@ export type Report = {
   /** The first `Intl.DateTimeFormat` with a time zone in a fresh process (ICU loading its data). */
   icuFirstUseMs?: number;
   runs?: RunsResult;
+  dashboard?: DashboardResult;
 };
 
 export const TARGETS = {
@@ -67,6 +71,7 @@ export const TARGETS = {
   watchdog: 1.2,
   watchdogGrowth: 1.2,
   simulatorGrowth: 1.2,
+  dashboardGrowth: 1.2,
 } as const;
 
 /** What each warm figure's bare call is. */
@@ -239,7 +244,44 @@ function rows(r: Report): Row[] {
       met: x.simulatorGrowth <= TARGETS.simulatorGrowth,
     });
   }
+  if (r.dashboard) {
+    const d = r.dashboard;
+    for (const z of d.sizes) {
+      out.push({
+        figure: `Dashboard, the page's data for ${z.jobs} jobs`,
+        measured: `${spread(z.page)} (${ms(z.perJobMs)}/job)`,
+        baseline: `${spread(z.bare)} bare reads`,
+        ratio: ratio(z.ratio),
+        target: 'informational',
+        met: true,
+      });
+    }
+    const first = d.sizes[0];
+    const last = d.sizes[d.sizes.length - 1];
+    out.push({
+      figure: `Dashboard, cost per job at ${last.jobs} jobs over ${first.jobs} jobs`,
+      measured: `${ms(last.perJobMs)} vs ${ms(first.perJobMs)}`,
+      baseline: '—',
+      ratio: ratio(d.growth),
+      target: `≤ ${TARGETS.dashboardGrowth}× (flat)`,
+      met: d.growth <= TARGETS.dashboardGrowth,
+    });
+  }
   return out;
+}
+
+function dashboardSection(r: Report): string {
+  if (!r.dashboard) return '';
+  const s = r.settings;
+  return [
+    '## 7. Dashboard',
+    '',
+    `- **The page's data** (\`GET /api/jobs\`: \`cli/dashboard/data.ts\` \`loadDashboard\`) for ${s.dashboardSizes.join(', ')} jobs,`,
+    '  half stack jobs wired to the Runs app (10 runs each in the ledger), half registry jobs of the Jobs app, against',
+    '  `moto_server`, against the bare DynamoDB reads that data needs (`bench/dashboard.ts`: the registrations, per stack',
+    "  job its newest entries and its missed slots, the jobs table's list partitions, the states in batches, per registry",
+    `  job its runs; the same concurrency), ${s.dashboardIterations} alternating rounds in one process. The cost per job must stay flat as jobs grow.`,
+  ].join('\n');
 }
 
 function runsSection(r: Report): string {
@@ -863,6 +905,8 @@ export function renderMarkdown(r: Report): string {
     '',
     runsSection(r),
     '',
+    dashboardSection(r),
+    '',
     CHANGES,
   ]
     .join('\n')
@@ -880,6 +924,7 @@ const SECTION_LAYOUT: { section: string; heading: RegExp; rows: RegExp }[] = [
   { section: 'macro', heading: /^## 4\. /, rows: /^Macro/ },
   { section: 'schedule', heading: /^## 5\. /, rows: /^Schedule fires/ },
   { section: 'runs', heading: /^## 6\. /, rows: /^(Runs |Simulator)/ },
+  { section: 'dashboard', heading: /^## 7\. /, rows: /^Dashboard/ },
 ];
 
 const sectionIndex = (name: string) => SECTION_LAYOUT.findIndex((l) => l.section === name);

@@ -74,6 +74,18 @@ const NOT_RUN: [RegExp, string][] = [
     /^npx cloud-cron (runs|status|run)\b/,
     "reads the Runs app's ledger in an AWS account; tests/integration/runs/cli.test.ts runs them against moto_server",
   ],
+  [
+    /^npx cloud-cron dashboard\b/,
+    "serves the dashboard until Ctrl-C, on an AWS account's Runs and Jobs apps; tests/integration/dashboard runs it against moto_server",
+  ],
+  [
+    /^npm start -- --dashboard$/,
+    'keeps the demo and its dashboard running until Ctrl-C: tests/integration/dashboard/browser.test.ts drives it in chromium',
+  ],
+  [
+    /^npm run build:dashboard$/,
+    "rewrites the dashboard's shipped bundle; tests/unit/dashboard/bundle.test.ts fails while it is stale",
+  ],
   [/^echo /, 'prints the exit code of the command before it'],
   [/^npm run bench\b/, 'minutes of measurements, run by hand (docs/benchmarks.md); its --help runs here'],
   [/^npx tsx bench\//, 'a benchmark of its own (minutes); checked: the file exists'],

@@ -115,6 +115,8 @@ export type Runs = {
   missed: { scheduledTime: string }[];
   /** The alerts the job stack's rule forwarded to its FailureTopicArn. */
   alerts: { kind: string; title: string }[];
+  /** Runs the job once more, now, as `cloud-cron run` does (recorded by the same Runs app). */
+  runNow?: () => Promise<{ requestId: string }>;
 };
 
 export type Aws = {
@@ -165,6 +167,8 @@ export type DemoContext = {
   deployed?: Deployed;
   job?: { environment: Record<string, string>; nextRuns: string[]; result?: JobOutcome };
   runs?: Runs;
+  /** `--dashboard`: the dashboard's URL and the local registry's table. */
+  dashboard?: { url: string; jobsTable: string };
   published?: Published[];
   deliveries?: Delivery[];
   emails?: SentEmail[];

@@ -41,6 +41,7 @@ import {
   type SentPost,
   type SentText,
 } from './context';
+import { dashboardStep } from './dashboard';
 import { deliverStep, showStep } from './deliver';
 import { awsStep, buildStep, resourcesStep, standInsStep } from './deploy';
 import { checkOptions, type StartOptions } from './options';
@@ -49,6 +50,7 @@ import { type Reporter, runSteps, type Step, type StepRecord } from './steps';
 import { taskStep } from './task';
 
 export * from './context';
+export { dashboardStep } from './dashboard';
 export { deliverStep, OUTPUT_FILES, showStep, summaryLines } from './deliver';
 export { awsStep, buildStep, resourcesStep, standInsStep } from './deploy';
 export { explainFilterPolicy, type FilterScope, type FilterVerdict } from './filter-policy';
@@ -83,6 +85,8 @@ export type StartResult = {
   files: string[];
   /** What was sent, as lines for people (also in outDir/summary.txt). */
   summary: string[];
+  /** `dashboard`: where the dashboard is served, and the local registry's table. */
+  dashboard?: { url: string; jobsTable: string };
   /** Stops what the run left running (with keepRunning); otherwise everything is already stopped. */
   stop(): Promise<void>;
 };
@@ -143,7 +147,12 @@ export async function start(options: StartOptions = {}, hooks: StartHooks = {}):
   checked.signal?.addEventListener('abort', onAbort, { once: true });
   let keep = false;
   try {
-    const steps = await runSteps(hooks.steps ?? (checked.task ? TASK_STEPS : DEFAULT_STEPS), ctx, hooks.reporter);
+    const steps = await runSteps(
+      hooks.steps ??
+        (checked.task ? TASK_STEPS : checked.dashboard ? [...DEFAULT_STEPS, dashboardStep] : DEFAULT_STEPS),
+      ctx,
+      hooks.reporter,
+    );
     const result = resultOf(ctx, steps, stop);
     const file = join(checked.outDir, 'result.json');
     const { stop: _stop, ...data } = result;
@@ -180,6 +189,7 @@ function resultOf(ctx: DemoContext, steps: StepRecord[], stop: () => Promise<voi
     outDir: ctx.options.outDir,
     files: ctx.files ?? [],
     summary: ctx.summary ?? [],
+    ...(ctx.dashboard ? { dashboard: ctx.dashboard } : {}),
     stop,
   };
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ScheduleError, validateSchedule, validateTimezone } from '../../functions/common/schedule';
 import { app } from '../apps';
 import { loadTemplate } from '../cfn-yaml';
+import { historyWindow } from '../dashboard-demo';
 import { ROOT } from '../paths';
 import { parameterProblem } from '../template-params';
 
@@ -42,6 +43,12 @@ export type StartOptions = {
    * once now, and a hung run stopped at TaskTimeoutMinutes; not with a window.
    */
   task?: boolean;
+  /**
+   * `npm start -- --dashboard`: run the job over the last few days of simulated history (historyWindow: one failed
+   * run, one missed run), add a local Jobs registry, serve the dashboard on it and keep everything running.
+   * Incompatible with a window, failRun and skipRun (it makes its own).
+   */
+  dashboard?: boolean | { port?: number };
   /** Aborting stops every process the run started. */
   signal?: AbortSignal;
 };
@@ -124,6 +131,8 @@ export function checkOptions(options: StartOptions): CheckedOptions {
       'TWILIO_API_BASE_URL',
       `TWILIO_API_BASE_URL ${options.twilioBaseUrl} is not an http(s) URL`,
     );
+  if (options.task && options.dashboard)
+    throw new StartOptionsError('--task', '--task and --dashboard are two modes: give one of them');
   if (
     options.task &&
     (options.window ||
@@ -136,6 +145,8 @@ export function checkOptions(options: StartOptions): CheckedOptions {
       "--task runs the task once, now: leave out --from, --until, --fail-run, --skip-run and --watchdog-minutes (they simulate the Lambda job's schedule)",
     );
   }
+  if (options.dashboard)
+    return { ...options, schedule, timezone, outDir, payload, ...dashboardHistory(options, schedule, timezone) };
   return { ...options, schedule, timezone, outDir, payload, window: checkWindow(options) };
 }
 
@@ -174,4 +185,34 @@ function checkWindow(options: StartOptions): CheckedOptions['window'] {
   if (until.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000)
     throw new StartOptionsError('--until', `the window is longer than ${MAX_WINDOW_DAYS} days: shorten it`);
   return { from, until };
+}
+
+/** The history `--dashboard` runs the job over: the last few days, ending now (tooling/dashboard-demo.ts). */
+function dashboardHistory(options: StartOptions, schedule: string, timezone: string) {
+  const given = (
+    [
+      ['--from', options.window],
+      ['--fail-run', options.failRun],
+      ['--skip-run', options.skipRun],
+    ] as const
+  ).find(([, v]) => v !== undefined);
+  if (given)
+    throw new StartOptionsError(
+      given[0],
+      `--dashboard makes its own history (the last few days, one failed and one missed run): leave out ${given[0]}`,
+    );
+  let history: ReturnType<typeof historyWindow>;
+  try {
+    history = historyWindow(schedule, timezone, new Date());
+  } catch (e) {
+    throw new StartOptionsError('--schedule', (e as Error).message);
+  }
+  return {
+    window: { from: history.from, until: history.until },
+    failRun: history.failRun,
+    skipRun: history.skipRun,
+    // Hourly is enough to judge the missed slot (its grace is minutes) and keeps days of history quick to simulate.
+    watchdogMinutes: options.watchdogMinutes ?? 60,
+    keepRunning: true,
+  };
 }

@@ -110,6 +110,7 @@ export const jobStep: Step<DemoContext> = {
       invocations: runs.invocations,
       missed: runs.missed.map((m) => ({ scheduledTime: m.scheduledTime })),
       alerts: runs.alerts,
+      runNow: () => runs.runNow(),
     };
     const count = (...statuses: string[]) => runs.entries.filter((e) => statuses.includes(e.status)).length;
     const last = job.result;

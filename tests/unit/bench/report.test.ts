@@ -92,6 +92,8 @@ const report = (ratio: number, date: string): Report => ({
     runsWatchdogSizes: [10, 100, 1000],
     runsWatchdogMemorySizes: [10, 10000],
     runsSimulatorMonths: [1, 12],
+    dashboardSizes: [10, 100, 1000],
+    dashboardIterations: 5,
   },
   date,
   sections: ['runs'],

@@ -46,7 +46,7 @@ class FakeMachine implements Host {
   files = new Set(['/usr/bin/apt-get', '/usr/bin/apt-cache']);
   versions = new Map<string, string>();
   /** Packages apt knows (its candidates). */
-  aptCandidates = new Set(['python3', 'python3-venv', 'skopeo', 'docker-registry', 'openssl']);
+  aptCandidates = new Set(['python3', 'python3-venv', 'skopeo', 'docker-registry', 'openssl', 'chromium']);
   /** What the interpreter on the PATH has; the venv starts empty. */
   system: { version: string; venv: boolean; packages: Record<string, Pkg> } | undefined = {
     version: '3.11.2',
@@ -60,7 +60,7 @@ class FakeMachine implements Host {
 
   static complete(): FakeMachine {
     const m = new FakeMachine();
-    m.install('skopeo', 'docker-registry', 'openssl', 'python3');
+    m.install('skopeo', 'docker-registry', 'openssl', 'chromium', 'python3');
     return m;
   }
 
@@ -69,6 +69,8 @@ class FakeMachine implements Host {
       if (p === 'skopeo') this.tool('/usr/bin/skopeo', 'skopeo version 1.9.3');
       if (p === 'docker-registry') this.tool('/usr/bin/docker-registry', '');
       if (p === 'openssl') this.tool('/usr/bin/openssl', 'OpenSSL 3.0.19 27 Jan 2026');
+      if (p === 'chromium')
+        this.tool('/usr/bin/chromium', 'Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)');
       if (p === 'python3') this.files.add('/usr/bin/python3');
       if (p === 'python3-venv' && this.system) this.system.venv = true;
     }
@@ -147,7 +149,7 @@ test('everything present: one line of what was found, nothing run', async () => 
   expect(findings.every((f) => f.ok)).toBe(true);
   expect(log).toEqual([
     'set-up: found python3 3.11.2, moto_server 5.2.1, cfn-lint 1.51.0, aws-sam-translator 1.110.0, skopeo 1.9.3, ' +
-      'docker-registry, openssl 3.0.19',
+      'docker-registry, openssl 3.0.19, chromium 156.0.8078.114',
   ]);
   expect(machine.executed).toEqual([]);
 });
@@ -203,7 +205,9 @@ test('as root with apt: installs the Debian packages (only those apt has), then 
     '/usr/bin/apt-get update -qq',
     '/usr/bin/apt-get install -y -qq --no-install-recommends skopeo openssl',
   ]);
-  expect(log.at(-1)).toMatch(/^set-up: installed what was missing; found .*skopeo 1\.9\.3.*openssl 3\.0\.19$/);
+  expect(log.at(-1)).toMatch(
+    /^set-up: installed what was missing; found .*skopeo 1\.9\.3.*openssl 3\.0\.19, chromium 156\.0\.8078\.114$/,
+  );
 });
 
 test('as root, a package apt does not have is left out of the install and named, with the rest installed', async () => {
