@@ -18,7 +18,10 @@ const USAGE = `usage:
   cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]
   cloud-cron runs <job> [--limit N] [--json] [--runs-stack NAME | --runs-table NAME]
   cloud-cron status [--json] [--runs-stack NAME | --runs-table NAME]
-  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]`;
+  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]
+  cloud-cron jobs validate <file|dir>... [--allowed-target-arn PATTERN] [--json]
+  cloud-cron jobs apply <file|dir>... [--prune] [--dry-run] [--json] [--jobs-stack NAME | --jobs-table NAME]
+  cloud-cron jobs list|get|rm|pause|resume|run ... [--json] [--jobs-stack NAME | --jobs-table NAME]`;
 
 function load(argv: string[]): { command: Command; rest: string[] } | undefined {
   const [first, second, ...rest] = argv;
@@ -28,6 +31,20 @@ function load(argv: string[]): { command: Command; rest: string[] } | undefined 
   if (first === 'preview' && second === 'webhook') return { command: require('./preview-webhook') as Command, rest };
   if (first === 'runs') return { command: require('./runs') as Command, rest: argv.slice(1) };
   if (first === 'status') return { command: require('./status') as Command, rest: argv.slice(1) };
+  if (first === 'jobs') {
+    const jobs: Record<string, () => Command> = {
+      validate: () => require('./jobs-validate') as Command,
+      apply: () => require('./jobs-apply') as Command,
+      list: () => require('./jobs-admin').list as Command,
+      get: () => require('./jobs-admin').get as Command,
+      rm: () => require('./jobs-admin').rm as Command,
+      pause: () => require('./jobs-admin').pause as Command,
+      resume: () => require('./jobs-admin').resume as Command,
+      run: () => require('./jobs-admin').runNow as Command,
+    };
+    const found = second === undefined ? undefined : jobs[second];
+    return found ? { command: found(), rest } : undefined;
+  }
   if (first === 'run') return { command: require('./run') as Command, rest: argv.slice(1) };
   return undefined;
 }
