@@ -3,7 +3,7 @@
  *
  * 1. Copy: a generated two-platform image (linux/amd64 + linux/arm64, one incompressible layer each) sits in a
  *    source registry; one platform's manifest is copied by digest into a fresh destination registry, by the
- *    buildspec's own build phase (tests/support/registry-buildspec.ts: the commands read from
+ *    buildspec's own build phase (tooling/registry-buildspec.ts: the commands read from
  *    template-mirror.yaml) and by skopeo run directly with the same copy arguments, in alternating pairs. Each
  *    copy goes to a registry started for it (not timed), so no copy can reuse blobs of an earlier one.
  * 2. Already present: the buildspec run again against a destination that holds the digest (it only inspects).
@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CodeBuildClient, ListBuildsCommand } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { LOOPBACK_SWITCH } from '../functions/common/response-url';
 import { ROOT } from '../tooling/build';
 import { ARM64, pushIndexedImage, sha256 } from '../tooling/ecr-image';
 import { invokeBundle } from '../tooling/invoke';
@@ -319,7 +320,8 @@ export async function mirrorUnchanged(bundles: Bundles, moto: Moto, runs: number
   const digest = await seedEcr(moto);
   const server = await responseServer();
   try {
-    const env = baseEnv({ ...moto.env, ...templateEnv(bundles, 'mirror') });
+    // The loopback response server needs the test-only switch (no template sets it).
+    const env = baseEnv({ ...moto.env, ...templateEnv(bundles, 'mirror'), [LOOPBACK_SWITCH]: 'true' });
     const event = JSON.parse(readFileSync(join(ROOT, 'events', 'mirror-create.json'), 'utf8')) as Record<
       string,
       unknown

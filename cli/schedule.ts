@@ -6,7 +6,14 @@
  * instant (exit 0). A valid schedule with no run left (an at() in the past) says "no run after <now>" (exit 0).
  * Usage errors exit 2.
  */
-import { describeSchedule, formatRun, nextRuns, ScheduleError, validateSchedule } from '../functions/common/schedule';
+import {
+  describeSchedule,
+  formatRun,
+  nextRuns,
+  rateAgrees,
+  ScheduleError,
+  validateSchedule,
+} from '../functions/common/schedule';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -29,6 +36,12 @@ export function dayOfWeekNote(expression: string): string | undefined {
  * A note when a cron's hours wrap past midnight (`20-2`) while its days are chosen: AWS matches each run field by
  * field on the day it falls on, so with MON-FRI, Saturday 01:00 does not run although it follows Friday 23:30.
  */
+/** A note when a rate's unit does not agree with its value: Scheduler accepts it, EventBridge rules refuse it. */
+export function rateUnitNote(expression: string): string | undefined {
+  if (rateAgrees(expression)) return undefined;
+  return 'note: EventBridge Scheduler accepts this unit, but EventBridge rules (AWS::Events::Rule, SAM Schedule events) refuse it: they need the singular for 1 and the plural otherwise';
+}
+
 export function pastMidnightNote(expression: string): string | undefined {
   const fields = /^cron\((.*)\)$/s.exec(expression.trim())?.[1].trim().split(/\s+/);
   if (fields?.length !== 6) return undefined;
@@ -117,7 +130,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`valid: ${expression} (time zone ${timezone})`);
   console.log(`in words: ${describeSchedule(expression)}`);
-  for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression)]) if (note) console.log(note);
+  for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression), rateUnitNote(expression)]) {
+    if (note) console.log(note);
+  }
   if (expression.startsWith('rate(')) {
     console.log(
       `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,

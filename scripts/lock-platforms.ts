@@ -67,12 +67,15 @@ export function complete(lock: Lock): number {
   return missing.length;
 }
 
+/** Every lockfile `npm ci` reads: the repository's, the example job's (its Dockerfile) and the library's. */
+export const LOCKFILES = ['package-lock.json', 'examples/job/package-lock.json', 'packages/job/package-lock.json'];
+
 if (require.main === module) {
-  const file = join(__dirname, '..', 'package-lock.json');
-  const lock = JSON.parse(readFileSync(file, 'utf8')) as Lock;
-  const added = complete(lock);
-  writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-  console.log(
-    added ? `package-lock.json: added ${added} platform-specific optional packages` : 'package-lock.json is complete',
-  );
+  for (const name of LOCKFILES) {
+    const file = join(__dirname, '..', name);
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as Lock;
+    const added = complete(lock);
+    writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
+    console.log(added ? `${name}: added ${added} platform-specific optional packages` : `${name} is complete`);
+  }
 }

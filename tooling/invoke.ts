@@ -20,7 +20,10 @@ process.stdin.on('end', async () => {
   const { events, context } = JSON.parse(input);
   const out = [];
   for (const event of events) {
-    const ctx = { functionName: 'test', awsRequestId: 'req-' + out.length, getRemainingTimeInMillis: () => 30000, logStreamName: 'stream', ...context };
+    // context.remainingTimeMs: the invocation's time budget (Lambda's timeout), counted down from the call.
+    const started = Date.now();
+    const budget = typeof context.remainingTimeMs === 'number' ? context.remainingTimeMs : 30000;
+    const ctx = { functionName: 'test', awsRequestId: 'req-' + out.length, logStreamName: 'stream', ...context, getRemainingTimeInMillis: () => Math.max(0, budget - (Date.now() - started)) };
     try {
       out.push({ ok: true, result: await mod.handler(event, ctx) });
     } catch (e) {
@@ -31,7 +34,10 @@ process.stdin.on('end', async () => {
 });
 `;
 
-/** Invokes the handler of dist/<name>/index.js once per event, in one process (warm invocations after the first). */
+/**
+ * Invokes the handler of dist/<name>/index.js once per event, in one process (warm invocations after the first).
+ * `context` is merged into the Lambda context; `remainingTimeMs` sets what getRemainingTimeInMillis counts down from.
+ */
 export async function invokeBundle<T = unknown>(
   name: string,
   events: unknown[],

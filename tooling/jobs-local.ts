@@ -1,52 +1,40 @@
 /**
- * The Jobs app (template-jobs.yaml) on a local emulator (moto), the way its template declares it: the jobs table
- * with the template's keys, index and stream; the schedule group and the configuration record, made by the app's
- * own setup (functions/jobs-setup/setup.ts); the dispatch dead-letter queue; and the reconciler fed from the
- * table's real stream (DynamoDB Streams on moto) through the event source mapping's own filter, as Lambda would.
- * moto runs no Lambda, so `reconcile()` is the event source mapping: it reads the stream from where it stopped and
- * hands the reconciler the records the template's filter lets through, in the Lambda event shape.
- *
- * Used by `npm start -- --jobs`, the integration tests and the benchmarks, so they never drift from the template.
+ * The Jobs app (template-jobs.yaml) set up on a local emulator (moto) the way its template declares it: the jobs
+ * table (keys, list index, stream, TTL from JobsTable), the schedule group, the dead-letter queues, the job files
+ * bucket with the template's S3 notification filters on the files queue, and each function's environment resolved
+ * from the template. moto runs no Lambda and no event source mapping, so `stream.read` hands on the table's stream
+ * records as Lambda's mapping would (the template's FilterCriteria applied), and `drain` the files queue's messages.
+ * Used by the integration tests (and by `npm start -- --jobs`), so they never drift from the template.
  */
 import { join } from 'node:path';
 import {
   type AttributeDefinition,
   CreateTableCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type StreamSpecification,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import {
-  CreateScheduleGroupCommand,
-  GetScheduleGroupCommand,
-  ListTagsForResourceCommand,
-  type SchedulerClient,
-} from '@aws-sdk/client-scheduler';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { createScheduleCalls } from '../functions/common/jobs/scheduler';
-import { createJobsStore, type JobsStore } from '../functions/common/jobs/store';
-import {
-  type ConfigItem,
-  jobPk,
-  SCHEDULE_SK,
-  type ScheduleItem,
-  STATE_SK,
-  type StateItem,
-} from '../functions/common/jobs/table';
-import { createReconciler, type Outcome } from '../functions/jobs-reconciler/reconciler';
-import type { ScheduleRequest } from '../functions/jobs-reconciler/schedules';
-import { createSetup } from '../functions/jobs-setup/setup';
+import { documentClient } from '../functions/common/jobs/store';
+import { createClaims } from '../functions/jobs-dispatcher/claims';
+import { loadConfig as loadDispatcherConfig } from '../functions/jobs-dispatcher/config';
+import { createDispatcher, type Targets } from '../functions/jobs-dispatcher/dispatcher';
 import { loadTemplate, type Template } from './cfn-yaml';
 import { ROOT } from './paths';
+import { functionEnvironment, resolver } from './template-env';
 
 export const jobsTemplate = (): Template => loadTemplate(join(ROOT, 'template-jobs.yaml'));
 
@@ -54,80 +42,41 @@ export type JobsClients = {
   ddb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
   scheduler: SchedulerClient;
+  s3: S3Client;
   sqs: SQSClient;
-};
-
-export type LocalJobsOptions = {
-  prefix: string;
-  /** The app's AllowedTargetArns parameter. */
-  allowedTargetArns: string[];
-  region?: string;
-  account?: string;
-  /** The clock the reconciler reads (default: the machine's). */
-  now?: () => Date;
-};
-
-export type LocalJobs = {
-  tableName: string;
-  groupName: string;
-  dispatcherArn: string;
-  schedulerRoleArn: string;
-  deadLetterQueueUrl: string;
-  deadLetterArn: string;
-  config: ConfigItem;
-  store: JobsStore;
-  /**
-   * The reconciler's event source mapping: every stream record written since the last call, filtered by the
-   * template's FilterCriteria, handed to the reconciler in batches. Returns what it did per job.
-   */
-  reconcile(): Promise<Outcome[]>;
-  /** The hourly sweep, now. */
-  sweep(): ReturnType<ReturnType<typeof createReconciler>['sweep']>;
 };
 
 type TableProperties = {
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
-  GlobalSecondaryIndexes: GlobalSecondaryIndex[];
-  StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' };
+  GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
+  StreamSpecification?: StreamSpecification;
+  TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
 };
 
-/** Creates the jobs table as template-jobs.yaml declares JobsTable (keys, index, stream); returns its stream ARN. */
+/** Creates the jobs table as template-jobs.yaml declares JobsTable; returns its stream's ARN. */
 export async function createJobsTable(ddb: DynamoDBClient, tableName: string): Promise<string> {
   const props = jobsTemplate().Resources.JobsTable.Properties as unknown as TableProperties;
-  await ddb.send(
+  const r = await ddb.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: props.KeySchema,
       AttributeDefinitions: props.AttributeDefinitions,
       GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType },
+      StreamSpecification: props.StreamSpecification
+        ? { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType }
+        : undefined,
     }),
   );
-  const d = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
-  const arn = d.Table?.LatestStreamArn;
-  if (!arn) throw new Error(`the emulator made table ${tableName} without a stream`);
+  if (props.TimeToLiveSpecification) {
+    await ddb.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: props.TimeToLiveSpecification }),
+    );
+  }
+  const arn = r.TableDescription?.LatestStreamArn;
+  if (!arn) throw new Error(`the emulator gave table ${tableName} no stream`);
   return arn;
-}
-
-/** The reconciler's FilterCriteria in template-jobs.yaml: the sort keys whose records it is sent. */
-export function reconcilerFilterKeys(template: Template = jobsTemplate()): string[] {
-  const fn = template.Resources.ReconcilerFunction.Properties as {
-    Events: Record<string, { Type: string; Properties: { FilterCriteria?: { Filters: { Pattern: string }[] } } }>;
-  };
-  const stream = Object.values(fn.Events).find((e) => e.Type === 'DynamoDB');
-  const filters = stream?.Properties.FilterCriteria?.Filters ?? [];
-  const keys = filters.flatMap((f) => {
-    const p = JSON.parse(f.Pattern) as { dynamodb?: { Keys?: { sk?: { S?: string[] } } } };
-    const sk = p.dynamodb?.Keys?.sk?.S;
-    if (!sk || Object.keys(p).length !== 1 || Object.keys(p.dynamodb ?? {}).length !== 1) {
-      throw new Error(`the reconciler's filter ${f.Pattern} is not the shape tooling/jobs-local.ts applies: update it`);
-    }
-    return sk;
-  });
-  if (keys.length === 0) throw new Error("template-jobs.yaml's reconciler has no stream filter");
-  return keys;
 }
 
 async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
@@ -137,183 +86,252 @@ async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: 
   return { url, arn };
 }
 
-/** A stream record as Lambda's event source mapping delivers it (aws-lambda's DynamoDBRecord). */
-function lambdaRecord(r: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
-  const d = r.dynamodb ?? {};
+type Pattern = Record<string, unknown>;
+
+/**
+ * Whether a stream record matches one Lambda event filter pattern. Only what template-jobs.yaml uses is
+ * understood (nested objects, lists of exact values, {"exists": true|false}); anything else throws, so a new
+ * operator in the template cannot pass unnoticed.
+ */
+export function matchesFilter(pattern: Pattern, value: unknown): boolean {
+  for (const [key, want] of Object.entries(pattern)) {
+    const have = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    if (Array.isArray(want)) {
+      const ok = want.some((w) => {
+        if (w && typeof w === 'object') {
+          const ops = Object.keys(w);
+          if (ops.length !== 1 || ops[0] !== 'exists')
+            throw new Error(`filter operator ${JSON.stringify(w)} is not understood here`);
+          return (w as { exists: boolean }).exists === (have !== undefined);
+        }
+        return have === w;
+      });
+      if (!ok) return false;
+    } else if (want && typeof want === 'object') {
+      if (!matchesFilter(want as Pattern, have)) return false;
+    } else throw new Error(`filter value ${JSON.stringify(want)} under ${key} must be a list or an object`);
+  }
+  return true;
+}
+
+/** The FilterCriteria patterns of one function's DynamoDB event in the template. */
+export function streamFilters(logicalId: string): Pattern[] {
+  const fn = jobsTemplate().Resources[logicalId].Properties as {
+    Events: Record<string, { Type: string; Properties: { FilterCriteria?: { Filters: { Pattern: string }[] } } }>;
+  };
+  const event = Object.values(fn.Events).find((e) => e.Type === 'DynamoDB');
+  if (!event) throw new Error(`${logicalId} has no DynamoDB event`);
+  return (event.Properties.FilterCriteria?.Filters ?? []).map((f) => JSON.parse(f.Pattern) as Pattern);
+}
+
+export type StreamReader = {
+  /** Every record written since the last read, in order (what an event source mapping would hand on). */
+  read(): Promise<DynamoDBRecord[]>;
+  /** The records of the last reads that `logicalId`'s FilterCriteria let through. */
+  filter(records: DynamoDBRecord[], logicalId: string): DynamoDBRecord[];
+};
+
+export function streamReader(streams: DynamoDBStreamsClient, streamArn: string): StreamReader {
+  const iterators = new Map<string, string | undefined>();
   return {
-    eventID: r.eventID,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventVersion: r.eventVersion,
-    eventSource: 'aws:dynamodb',
-    awsRegion: region,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: d.ApproximateCreationDateTime
-        ? Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000)
-        : undefined,
-      Keys: d.Keys as never,
-      NewImage: d.NewImage as never,
-      OldImage: d.OldImage as never,
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType,
+    async read() {
+      const d = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+      const out: DynamoDBRecord[] = [];
+      for (const shard of d.StreamDescription?.Shards ?? []) {
+        const id = shard.ShardId!;
+        let it = iterators.get(id);
+        if (!iterators.has(id)) {
+          it = (
+            await streams.send(
+              new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+            )
+          ).ShardIterator;
+        }
+        for (;;) {
+          if (!it) break;
+          const r = await streams.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
+          const records = (r.Records ?? []) as unknown as DynamoDBRecord[];
+          for (const rec of records) out.push({ ...rec, eventSource: 'aws:dynamodb', eventSourceARN: streamArn });
+          it = r.NextShardIterator;
+          if (records.length === 0) break;
+        }
+        iterators.set(id, it);
+      }
+      return out;
+    },
+    filter(records, logicalId) {
+      const patterns = streamFilters(logicalId);
+      if (patterns.length === 0) return records;
+      return records.filter((r) => patterns.some((p) => matchesFilter(p, r)));
     },
   };
 }
 
-/** Reads a stream from where the last read stopped (per shard), every record once. */
-export function streamReader(streams: DynamoDBStreamsClient, streamArn: string) {
-  const after = new Map<string, string>();
-  return async function read(): Promise<StreamRecord[]> {
-    const out: StreamRecord[] = [];
-    const d = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of d.StreamDescription?.Shards ?? []) {
-      const ShardId = shard.ShardId!;
-      const last = after.get(ShardId);
-      let iterator = (
-        await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId,
-            ...(last
-              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last }
-              : { ShardIteratorType: 'TRIM_HORIZON' }),
-          }),
-        )
-      ).ShardIterator;
-      while (iterator) {
-        const r = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        const records = r.Records ?? [];
-        out.push(...records);
-        if (records.length === 0) break;
-        after.set(ShardId, records[records.length - 1].dynamodb!.SequenceNumber!);
-        iterator = r.NextShardIterator;
-      }
-    }
-    return out;
-  };
-}
+export type LocalJobs = {
+  tableName: string;
+  streamArn: string;
+  groupName: string;
+  bucket: string;
+  prefix: string;
+  filesQueueUrl: string;
+  dispatchDeadLetterQueueUrl: string;
+  dispatchDeadLetterQueueArn: string;
+  reconcilerDeadLetterQueueUrl: string;
+  /** The dispatcher's ARN as the schedules name it (moto runs no function: tests hand fires to the dispatcher). */
+  dispatcherArn: string;
+  schedulerRoleArn: string;
+  allowedTargetArns: string[];
+  stream: StreamReader;
+  /** The environment template-jobs.yaml gives a function (FilesFunction, ReconcilerFunction, ...). */
+  env(logicalId: string, extra?: Record<string, string>): Record<string, string>;
+};
 
-export async function deployJobsLocally(clients: JobsClients, options: LocalJobsOptions): Promise<LocalJobs> {
+export async function deployJobsLocally(
+  clients: JobsClients,
+  options: { prefix: string; allowedTargetArns: string[]; jobsPrefix?: string; region?: string; accountId?: string },
+): Promise<LocalJobs> {
+  const template = jobsTemplate();
   const region = options.region ?? 'us-east-1';
-  const account = options.account ?? '123456789012';
-  const now = options.now ?? (() => new Date());
+  const accountId = options.accountId ?? '123456789012';
   const tableName = `${options.prefix}-jobs`;
   const streamArn = await createJobsTable(clients.ddb, tableName);
-  const store = createJobsStore(clients.ddb, tableName);
-  const dlq = await queue(clients.sqs, `${options.prefix}-jobs-dispatch-dlq`);
   const groupName = `${options.prefix}-jobs`;
-  const dispatcherArn = `arn:aws:lambda:${region}:${account}:function:${options.prefix}-jobs-dispatcher`;
-  const schedulerRoleArn = `arn:aws:iam::${account}:role/${options.prefix}-jobs-scheduler`;
-  const stackId = `arn:aws:cloudformation:${region}:${account}:stack/${options.prefix}-jobs/local`;
-
-  // The app's own setup makes the group and the configuration record, as its custom resource does.
-  const setup = createSetup(
-    {
-      async create(name, tags) {
-        const r = await clients.scheduler.send(
-          new CreateScheduleGroupCommand({
-            Name: name,
-            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-          }),
-        );
-        return r.ScheduleGroupArn ?? '';
-      },
-      async describe(name) {
-        try {
-          const g = await clients.scheduler.send(new GetScheduleGroupCommand({ Name: name }));
-          const t = await clients.scheduler.send(new ListTagsForResourceCommand({ ResourceArn: g.Arn }));
-          return {
-            arn: g.Arn ?? '',
-            tags: Object.fromEntries((t.Tags ?? []).map((x) => [x.Key ?? '', x.Value ?? ''])),
-          };
-        } catch (e) {
-          if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-          throw e;
-        }
-      },
-      async delete() {},
+  await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: groupName }));
+  const files = await queue(clients.sqs, `${options.prefix}-jobs-files`);
+  const dispatchDlq = await queue(clients.sqs, `${options.prefix}-jobs-dispatch-dlq`);
+  const reconcilerDlq = await queue(clients.sqs, `${options.prefix}-jobs-reconciler-dlq`);
+  const bucket = `${options.prefix}-jobs-files`.toLowerCase();
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const jobsPrefix = options.jobsPrefix ?? String(template.Parameters!.JobsPrefix.Default);
+  const parameters = {
+    AllowedTargetArns: options.allowedTargetArns.join(','),
+    ScheduleGroupName: groupName,
+    JobsPrefix: jobsPrefix,
+    JobsBucketName: bucket,
+  };
+  const dispatcherArn = `arn:aws:lambda:${region}:${accountId}:function:${options.prefix}-jobs-dispatcher`;
+  const schedulerRoleArn = `arn:aws:iam::${accountId}:role/${options.prefix}-jobs-scheduler`;
+  const ctx = {
+    region,
+    accountId,
+    parameters,
+    resources: {
+      JobsTable: tableName,
+      JobsBucket: bucket,
+      DispatchDeadLetterQueue: dispatchDlq.url,
+      FilesQueue: files.url,
+      ReconcilerDeadLetterQueue: reconcilerDlq.url,
     },
-    { put: (item) => store.writeItems([item]), delete: async () => {} },
-    now,
+    attributes: {
+      'DispatcherFunction.Arn': dispatcherArn,
+      'SchedulerRole.Arn': schedulerRoleArn,
+      'DispatchDeadLetterQueue.Arn': dispatchDlq.arn,
+      'FilesQueue.Arn': files.arn,
+      'JobsSetup.Name': groupName,
+      'JobsTable.Arn': `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`,
+    },
+  };
+  // The bucket's notifications exactly as JobsBucket declares them (prefix and suffix), on the files queue.
+  const { value } = resolver(template, ctx);
+  const declared = value(
+    (template.Resources.JobsBucket.Properties as { NotificationConfiguration: unknown }).NotificationConfiguration,
+  ) as {
+    QueueConfigurations: {
+      Event: string;
+      Queue: string;
+      Filter: { S3Key: { Rules: { Name: string; Value: string }[] } };
+    }[];
+  };
+  await clients.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: declared.QueueConfigurations.map((q) => ({
+          Events: [q.Event as never],
+          QueueArn: q.Queue,
+          Filter: {
+            Key: {
+              FilterRules: q.Filter.S3Key.Rules.filter((r) => r.Value !== '').map((r) => ({
+                Name: r.Name as never,
+                Value: r.Value,
+              })),
+            },
+          },
+        })),
+      },
+    }),
   );
-  await setup({
-    RequestType: 'Create',
-    StackId: stackId,
-    RequestId: 'local',
-    LogicalResourceId: 'JobsSetup',
-    ResourceType: 'AWS::CloudFormation::CustomResource',
-    ResponseURL: 'http://localhost/unused',
-    ServiceToken: 'local',
-    ResourceProperties: {
-      ServiceToken: 'local',
-      GroupName: groupName,
-      DispatcherArn: dispatcherArn,
-      AllowedTargetArns: options.allowedTargetArns,
-      Bucket: `${options.prefix}-jobs-files`,
-      Prefix: 'jobs/',
-    },
-  });
-  const config = await store.getConfig();
-  if (!config) throw new Error('the setup wrote no configuration record');
-
-  const reconciler = createReconciler({
-    schedules: createScheduleCalls<ScheduleRequest>(clients.scheduler, groupName),
-    store: {
-      async runCounts(ids) {
-        const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: STATE_SK })))) as StateItem[];
-        return new Map(items.map((s) => [s.pk.slice(4), s.runCount ?? 0]));
-      },
-      putScheduleRecords: (items) => store.writeItems(items),
-      deleteScheduleRecords: (ids) =>
-        store.writeItems(
-          [],
-          ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })),
-        ),
-      listJobItems: () => store.listJobItems(),
-      getJobItem: (id) => store.getJobItem(id),
-      async scheduleRecords(ids) {
-        const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })))) as ScheduleItem[];
-        return new Map(items.map((s) => [s.id, s]));
-      },
-    },
-    settings: { groupName, dispatcherArn, roleArn: schedulerRoleArn, deadLetterArn: dlq.arn },
-    now,
-    log: { info() {}, warn() {} },
-  });
-  const read = streamReader(clients.streams, streamArn);
-  const keys = new Set(reconcilerFilterKeys());
-  const batchSize = 100;
-
   return {
     tableName,
+    streamArn,
     groupName,
+    bucket,
+    prefix: jobsPrefix,
+    filesQueueUrl: files.url,
+    dispatchDeadLetterQueueUrl: dispatchDlq.url,
+    dispatchDeadLetterQueueArn: dispatchDlq.arn,
+    reconcilerDeadLetterQueueUrl: reconcilerDlq.url,
     dispatcherArn,
     schedulerRoleArn,
-    deadLetterQueueUrl: dlq.url,
-    deadLetterArn: dlq.arn,
-    config,
-    store,
-    async reconcile() {
-      const records = (await read())
-        .filter((r) => keys.has(String((r.dynamodb?.Keys as { sk?: { S?: string } })?.sk?.S)))
-        .map((r) => lambdaRecord(r, streamArn, region));
-      const outcomes: Outcome[] = [];
-      for (let i = 0; i < records.length; i += batchSize) {
-        let batch = records.slice(i, i + batchSize);
-        // As the event source mapping does with a partial batch failure: retry from the record reported.
-        for (let attempt = 0; batch.length > 0; attempt++) {
-          const event: DynamoDBStreamEvent = { Records: batch };
-          const r = await reconciler.onStream(event);
-          outcomes.push(...r.outcomes.filter((o) => o.action !== 'skipped' || !r.batchItemFailures.length));
-          const failed = r.batchItemFailures[0]?.itemIdentifier;
-          if (!failed) break;
-          if (attempt >= 3) throw new Error(`the reconciler keeps failing from stream record ${failed}`);
-          batch = batch.slice(batch.findIndex((x) => x.dynamodb?.SequenceNumber === failed));
-        }
-      }
-      return outcomes;
+    allowedTargetArns: options.allowedTargetArns,
+    stream: streamReader(clients.streams, streamArn),
+    env(logicalId, extra = {}) {
+      return { ...functionEnvironment(template, logicalId, ctx), ...extra };
     },
-    sweep: () => reconciler.sweep(),
+  };
+}
+
+export type DispatcherTargets = Partial<Targets>;
+
+/**
+ * The dispatcher of functions/jobs-dispatcher in this process, configured from the environment template-jobs.yaml
+ * gives DispatcherFunction, on the emulator's DynamoDB, Scheduler, SNS and SQS. moto runs no Lambda function, so a
+ * Lambda target is whatever `targets` says (a test's stand-in); an SNS target is a real publish unless replaced.
+ */
+export function localDispatcher(
+  clients: { ddb: DynamoDBClient; scheduler: SchedulerClient; sns: SNSClient; sqs: SQSClient },
+  jobs: LocalJobs,
+  options: { clock: { now(): Date }; targets?: DispatcherTargets; env?: Record<string, string>; timeoutMs?: number },
+) {
+  const config = loadDispatcherConfig(jobs.env('DispatcherFunction', options.env ?? {}));
+  const missing = (what: string) => () => {
+    throw new Error(`no stand-in for ${what}: moto runs no Lambda function`);
+  };
+  const targets: Targets = {
+    invokeAsync: options.targets?.invokeAsync ?? missing('an asynchronous invoke'),
+    invokeSync: options.targets?.invokeSync ?? missing('a synchronous invoke'),
+    publish:
+      options.targets?.publish ??
+      (async (arn, message, subject, attributes) => {
+        const out = await clients.sns.send(
+          new PublishCommand({ TopicArn: arn, Message: message, Subject: subject, MessageAttributes: attributes }),
+        );
+        return { messageId: out.MessageId ?? '' };
+      }),
+  };
+  const logs: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
+  const dispatch = createDispatcher({
+    claims: createClaims(documentClient(clients.ddb), config.tableName),
+    targets,
+    schedules: createScheduleCalls(clients.scheduler, config.groupName),
+    allowed: config.allowed,
+    settings: { leaseMs: 16 * 60_000, runRetentionDays: config.runRetentionDays },
+    deadLetter: {
+      async send(body) {
+        await clients.sqs.send(new SendMessageCommand({ QueueUrl: config.deadLetterQueueUrl, MessageBody: body }));
+      },
+    },
+    now: () => options.clock.now(),
+    log: {
+      info: (message, extra) => logs.push({ level: 'info', message, extra }),
+      warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
+      error: (message, extra) => logs.push({ level: 'error', message, extra }),
+    },
+  });
+  const timeoutMs = options.timeoutMs ?? 900_000;
+  return {
+    config,
+    logs,
+    dispatch: (event: unknown) => dispatch(event, { getRemainingTimeInMillis: () => timeoutMs }),
   };
 }

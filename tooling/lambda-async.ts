@@ -6,7 +6,10 @@
  *   start) and handles one event at a time, with a context whose remaining time counts down from the template's
  *   Timeout.
  * - An invocation that throws is retried `retries` times (Lambda's default: 2), after `retryDelayMs` (Lambda waits
- *   about 1 and 2 minutes; the simulation compresses that), then the event goes to the dead-letter queue as
+ *   about 1 and 2 minutes; the simulation compresses that). Because Lambda's real delays are far longer than any
+ *   invocation, a retry also waits until every invocation that was running when the attempt failed has finished:
+ *   so a duplicate that found its twin in progress is retried after the twin is done, on a fast machine or a
+ *   loaded one alike. Then the event goes to the dead-letter queue as
  *   Lambda puts it there: an SQS message whose body is the event, with the RequestID, ErrorCode and ErrorMessage
  *   attributes.
  * - Events beyond the free workers wait in Lambda's internal queue (as with reserved concurrency).
@@ -90,6 +93,8 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
   let delayed = 0;
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  /** The invocations running now, each settled when its worker answers. */
+  const running = new Set<Promise<void>>();
 
   // One exit hook for all workers: they never outlive the process that started them.
   const killAll = () => {
@@ -154,6 +159,11 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
       job.attempts += 1;
       const id = randomUUID();
       const requestId = randomUUID();
+      let settle: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      running.add(done);
       const onMessage = (m: {
         id?: string;
         ok: boolean;
@@ -163,6 +173,8 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
         if (m.id !== id) return;
         worker.child.removeListener('message', onMessage);
         worker.busy = false;
+        running.delete(done);
+        settle();
         job.outcome.attempts = job.attempts;
         if (m.ok) {
           job.outcome.result = m.result;
@@ -171,11 +183,14 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
         } else if (job.attempts <= retries) {
           job.outcome.error = m.error;
           delayed += 1;
-          setTimeout(() => {
-            delayed -= 1;
-            queue.push(job);
-            dispatch();
-          }, options.retryDelayMs ?? 0);
+          const others = [...running].filter((r) => r !== done);
+          void Promise.all(others).then(() =>
+            setTimeout(() => {
+              delayed -= 1;
+              queue.push(job);
+              dispatch();
+            }, options.retryDelayMs ?? 0),
+          );
         } else {
           job.outcome.error = m.error;
           deadLetter(job, m.error ?? { name: 'Error', message: 'unknown' }, requestId).then(

@@ -1,14 +1,17 @@
 /**
  * Runs the mirror's buildspec, as written inline in template-mirror.yaml, on this machine.
  *
- * Only the `build` phase runs. The `install` phase (download and checksum-check of the pinned skopeo) and the
- * `pre_build` phase (ECR logins) need the internet and AWS, so they are skipped; instead the buildspec's own
- * variables are overridden the documented way: SKOPEO points at the locally installed skopeo, TLS_VERIFY=false
- * for plain-http loopback registries, REGISTRY_AUTH_FILE at an empty temporary file. The copy variables are the
- * ones the mirror function passes to StartBuild.
+ * - The `build` phase (the copy) runs for real against local registries. Only the buildspec's own variables are
+ *   overridden the documented way: SKOPEO points at the locally installed skopeo (Debian's, the same tool family
+ *   the install phase builds), TLS_VERIFY=false for plain-http loopback registries, REGISTRY_AUTH_FILE at an empty
+ *   temporary file. The `pre_build` ECR logins need AWS and are skipped.
+ * - The `install` phase needs Go's module proxy, which this machine cannot reach: runInstallPhase runs its shell
+ *   with stand-ins for `go` and `goenv` that record how they were called, to check the phase's own logic (which Go
+ *   it picks, that checksum verification cannot be switched off by the image, that it refuses a binary built from
+ *   anything but the pinned module and version).
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readTemplate } from './cfn';
@@ -56,4 +59,40 @@ export function runBuildPhase(vars: CopyVariables, buildspec = mirrorBuildspec()
   const res = spawnSync(buildspec.env?.shell ?? 'sh', ['-c', script], { env, encoding: 'utf8', timeout: 120000 });
   rmSync(home, { recursive: true, force: true });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr, ms: Date.now() - started };
+}
+
+export type InstallRun = BuildRun & { goCalls: string };
+
+/**
+ * Runs the install phase with stand-ins first on PATH (see tests/integration/mirror/buildspec.test.ts), in an
+ * environment that starts from `imageEnv` (what a CodeBuild image may have set). SKOPEO is redirected into a
+ * temporary directory; the stand-in `go` writes its calls and the GO* environment of `go install` to a log.
+ */
+export function runInstallPhase(
+  standIns: string,
+  imageEnv: Record<string, string>,
+  buildspec = mirrorBuildspec(),
+): InstallRun {
+  const home = tempDir('cloudcron-install-');
+  const log = join(home, 'go-calls.log');
+  const env: Record<string, string> = {
+    PATH: `${standIns}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: home,
+    TMPDIR: home,
+    ...imageEnv,
+    ...(buildspec.env?.variables ?? {}),
+    SKOPEO: join(home, 'bin', 'skopeo'),
+    STANDIN_LOG: log,
+  };
+  const script = buildspec.phases.install.commands.join('\n');
+  const started = Date.now();
+  const res = spawnSync(buildspec.env?.shell ?? 'sh', ['-c', script], { env, encoding: 'utf8', timeout: 60000 });
+  let goCalls = '';
+  try {
+    goCalls = readFileSync(log, 'utf8');
+  } catch {
+    // go install was never reached
+  }
+  rmSync(home, { recursive: true, force: true });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, ms: Date.now() - started, goCalls };
 }

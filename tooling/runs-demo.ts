@@ -139,7 +139,7 @@ export async function runRunsDemo(o: RunsDemoOptions): Promise<RunsDemoResult> {
           },
         },
       ],
-      { ...o.env, ...runs.env('RegistrarFunction') },
+      { ...o.env, ...runs.env('RegistrarFunction'), ...catcher.env },
     );
     if (!r.ok) throw new Error(`the registrar crashed: ${r.error.message}\n${r.logs}`);
     registration = catcher.responses[0];

@@ -52,7 +52,14 @@ export const DEFAULT_CONTEXT: Record<FunctionName, ResolveContext> = {
     },
     resources: { IdempotencyTable: 'cloud-cron-bench-webhook' },
   },
-  mirror: { resources: { CopyProject: 'cloud-cron-mirror-copy' } },
+  mirror: {
+    resources: {
+      CopyProject: 'cloud-cron-mirror-copy',
+      PendingRequests: 'cloud-cron-mirror-pending',
+      DeadLetterQueue: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/cloud-cron-mirror-dlq`,
+    },
+    attributes: { 'RetainedRepository.RepositoryUri': `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/mirror/app` },
+  },
   macro: {},
 };
 

@@ -643,14 +643,14 @@ function mirrorSection(r: Report): string {
     ];
     parts.push(
       `A generated two-platform OCI image (linux/amd64 + linux/arm64, one incompressible ${s.payloadMiB} MiB layer each,`,
-      `${size(c.imageBytes)} in all; \`tests/support/registry-image.ts\`) is pushed to a local \`docker-registry\`. One`,
+      `${size(c.imageBytes)} in all; \`tooling/registry-image.ts\`) is pushed to a local \`docker-registry\`. One`,
       `platform (${size(c.copiedBytes)}) is then copied by digest into a destination registry started for that copy alone`,
       '(not timed), so no copy can reuse blobs of another:',
       '',
       "- **buildspec**: the build phase of the mirror's CodeBuild buildspec, read from `template-mirror.yaml` and run in",
-      '  bash by `tests/support/registry-buildspec.ts` (local skopeo, plain-http loopback registries; the install and',
-      '  ECR-login phases need the internet and are skipped): inspect the destination, copy, check the pushed digest,',
-      '  inspect again by digest.',
+      '  bash by `tooling/registry-buildspec.ts` (local skopeo, plain-http loopback registries; the install phase',
+      "  needs Go's module proxy and the ECR logins need AWS, so both are skipped): inspect the destination, copy, check",
+      '  the pushed digest.',
       '- **skopeo**: `skopeo --insecure-policy copy --preserve-digests --retry-times 3` with the same source, destination',
       '  and TLS flags, run directly, in the same surroundings (fresh HOME and TMPDIR, empty auth file).',
       `- ${s.copyPairs} rounds, the order rotated each round; ratio = median of the per-round ratios, extra = median of the`,

@@ -1,12 +1,17 @@
 /**
- * The skeleton every Cloud Cron custom resource provider shares: run the work for Create, Update or Delete and
- * always answer CloudFormation, SUCCESS with the resource's id and data, or FAILED with a Reason that says what to
- * fix (CloudFormation shows it as the resource's status reason). A stack never waits for an answer that does
- * not come.
+ * The skeleton every Cloud Cron custom resource provider shares: check the ResponseURL, run the work for Create,
+ * Update or Delete and always answer CloudFormation, SUCCESS with the resource's id and data, or FAILED with a
+ * Reason that says what to fix (CloudFormation shows it as the resource's status reason). A stack never waits for
+ * an answer that does not come.
+ *
+ * A request whose ResponseURL is not CloudFormation's (response-url.ts) was not sent by CloudFormation: it gets no
+ * work and no answer, only an UnusableResponseUrlError (the invocation fails and Lambda logs it), so whoever can
+ * invoke a provider can neither make it act on a forged request nor make it PUT to a URL of their choice.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { CfnResponse } from './cfn-response';
 import { CloudCronError } from './errors';
+import { checkResponseUrl, type ResponseUrlPolicy } from './response-url';
 
 export type CustomResourceResult = { physicalResourceId: string; data?: Record<string, string> };
 export type CustomResourceWork = (event: CloudFormationCustomResourceEvent) => Promise<CustomResourceResult>;
@@ -35,8 +40,11 @@ export async function answerCustomResource(
   event: CloudFormationCustomResourceEvent,
   work: CustomResourceWork,
   send: Send,
+  policy: ResponseUrlPolicy,
   onError: (error: unknown) => void = () => undefined,
 ): Promise<CfnResponse> {
+  // Before anything else: throws UnusableResponseUrlError, naming the host only (never the signature).
+  checkResponseUrl(event.ResponseURL, policy);
   const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
   let response: CfnResponse;
   try {

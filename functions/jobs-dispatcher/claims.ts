@@ -336,8 +336,15 @@ export function createClaims(doc: DynamoDBDocumentClient, TableName: string) {
           new UpdateCommand({
             TableName,
             Key: { pk: record.pk, sk: SCHEDULE_SK },
-            UpdateExpression: 'SET id = :id, #st = :st, reason = :reason, version = :v, #h = :h, #at = :at',
-            ExpressionAttributeNames: { '#st': 'status', '#h': 'hash', '#at': 'at' },
+            UpdateExpression: 'SET #id = :id, #st = :st, #reason = :reason, #version = :v, #h = :h, #at = :at',
+            ExpressionAttributeNames: {
+              '#id': 'id',
+              '#st': 'status',
+              '#reason': 'reason',
+              '#version': 'version',
+              '#h': 'hash',
+              '#at': 'at',
+            },
             ExpressionAttributeValues: {
               ':id': record.id,
               ':st': record.status,

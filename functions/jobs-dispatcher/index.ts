@@ -31,9 +31,11 @@ const syncLambdas = new Map<string, LambdaClient>();
 const topics = new Map<string, SNSClient>();
 const clientFor = <C>(cache: Map<string, C>, arn: string, make: (region: string) => C): C => {
   const r = arnRegion(arn) || region;
-  let c = cache.get(r);
-  if (!c) cache.set(r, (c = make(r)));
-  return c;
+  const found = cache.get(r);
+  if (found) return found;
+  const made = make(r);
+  cache.set(r, made);
+  return made;
 };
 
 const targets: Targets = {

@@ -18,9 +18,12 @@ import { requiredEnv } from '../common/config';
 import { answerCustomResource } from '../common/custom-resource';
 import { documentClient } from '../common/jobs/store';
 import { CONFIG_KEY } from '../common/jobs/table';
+import { readResponseUrlPolicy } from '../common/response-url';
 import { createSetup, type Groups } from './setup';
 
 const logger = new Logger({ serviceName: 'cloud-cron-jobs-setup' });
+// Which ResponseURLs may be answered: CloudFormation's response bucket of this region only.
+const policy = readResponseUrlPolicy();
 const timeouts = { requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 }, maxAttempts: 5 };
 const scheduler = new SchedulerClient(timeouts);
 const doc = documentClient(new DynamoDBClient(timeouts));
@@ -92,7 +95,8 @@ export const handler = async (event: CloudFormationCustomResourceEvent) => {
   const response = await answerCustomResource(
     event,
     provide,
-    (url, body) => sendResponse(url, body),
+    (url, body) => sendResponse(url, body, { policy }),
+    policy,
     (error) => logger.error('setup request failed', { error: error as Error }),
   );
   logger.info('answered CloudFormation', { status: response.Status, reason: response.Reason });

@@ -1,12 +1,8 @@
 /**
- * The copy build and the CloudFormation request that waits for it.
- *
- * The pending request (ResponseURL, StackId, RequestId, LogicalResourceId, the PhysicalResourceId to answer with)
- * travels with the build as environment-variable overrides of StartBuild. Starting the build and recording the
- * request are then one API call, so no failure can leave a build whose answer was never written down. The
- * `CodeBuild Build State Change` event carries the variables back in
- * `additional-information.environment.environment-variables`; when an event lacks them, BatchGetBuilds reads them
- * from the build itself.
+ * The copy build. It carries what the buildspec copies (public facts: repositories, digest, tag) and the opaque id
+ * of the pending request, nothing else: no ResponseURL, no stack or request id. Anyone allowed
+ * `codebuild:BatchGetBuilds` sees only that. The function reads nothing else back from a build: the answer is built
+ * from the pending request it stored itself (pending.ts).
  */
 import {
   BatchGetBuildsCommand,
@@ -14,7 +10,7 @@ import {
   type EnvironmentVariable,
   StartBuildCommand,
 } from '@aws-sdk/client-codebuild';
-import { PendingRequestError, StartBuildError } from './errors';
+import { StartBuildError } from './errors';
 
 /** What the build copies: read by the buildspec. */
 export type CopyJob = {
@@ -29,19 +25,6 @@ export type CopyJob = {
   destTag: string;
 };
 
-/** The CloudFormation request the build's end must answer. */
-export type PendingRequest = {
-  RequestType: 'Create' | 'Update';
-  ResponseURL: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  /** The id to answer with on success (the digest-pinned destination image). */
-  PhysicalResourceId: string;
-  /** The id to answer with on failure: the previous one on Update, a placeholder on Create. */
-  FailurePhysicalResourceId: string;
-};
-
 const COPY_VARS: Record<keyof CopyJob, string> = {
   sourceRepository: 'SOURCE_REPOSITORY',
   sourceRegistry: 'SOURCE_REGISTRY',
@@ -52,66 +35,51 @@ const COPY_VARS: Record<keyof CopyJob, string> = {
   destTag: 'DEST_TAG',
 };
 
-const PENDING_VARS: Record<keyof PendingRequest, string> = {
-  RequestType: 'CFN_REQUEST_TYPE',
-  ResponseURL: 'CFN_RESPONSE_URL',
-  StackId: 'CFN_STACK_ID',
-  RequestId: 'CFN_REQUEST_ID',
-  LogicalResourceId: 'CFN_LOGICAL_RESOURCE_ID',
-  PhysicalResourceId: 'CFN_PHYSICAL_RESOURCE_ID',
-  FailurePhysicalResourceId: 'CFN_FAILURE_PHYSICAL_RESOURCE_ID',
-};
+/** The build variable that names the pending request (an opaque id). */
+export const REQUEST_ID_VAR = 'MIRROR_REQUEST_ID';
+const OPAQUE_ID = /^[a-f0-9]{32}$/;
 
-export function buildEnvironment(job: CopyJob, pending: PendingRequest): EnvironmentVariable[] {
-  const vars: EnvironmentVariable[] = [];
-  for (const [key, name] of Object.entries(COPY_VARS))
-    vars.push({ name, value: job[key as keyof CopyJob], type: 'PLAINTEXT' });
-  for (const [key, name] of Object.entries(PENDING_VARS)) {
-    vars.push({ name, value: pending[key as keyof PendingRequest], type: 'PLAINTEXT' });
-  }
+export function buildEnvironment(job: CopyJob, requestId: string): EnvironmentVariable[] {
+  const vars: EnvironmentVariable[] = Object.entries(COPY_VARS).map(([key, name]) => ({
+    name,
+    value: job[key as keyof CopyJob],
+    type: 'PLAINTEXT',
+  }));
+  vars.push({ name: REQUEST_ID_VAR, value: requestId, type: 'PLAINTEXT' });
   return vars;
 }
 
 type Var = { name?: string; value?: string };
 
-/** Reads the copy job and pending request back from a build's variables; undefined when any is missing. */
-export function fromEnvironment(vars: Var[] | undefined): { job: CopyJob; pending: PendingRequest } | undefined {
-  const map = new Map((vars ?? []).map((v) => [v.name, v.value]));
-  const job = {} as Record<string, string>;
-  for (const [key, name] of Object.entries(COPY_VARS)) {
-    const value = map.get(name);
-    if (!value) return undefined;
-    job[key] = value;
-  }
-  const pending = {} as Record<string, string>;
-  for (const [key, name] of Object.entries(PENDING_VARS)) {
-    const value = map.get(name);
-    if (!value) return undefined;
-    pending[key] = value;
-  }
-  if (pending.RequestType !== 'Create' && pending.RequestType !== 'Update') return undefined;
-  return { job: job as CopyJob, pending: pending as PendingRequest };
+/** The pending request's id from a build's variables; undefined when absent or not an opaque id. */
+export function requestIdOf(vars: Var[] | undefined): string | undefined {
+  const value = (vars ?? []).find((v) => v.name === REQUEST_ID_VAR)?.value;
+  return value && OPAQUE_ID.test(value) ? value : undefined;
 }
 
 export async function startCopyBuild(
   codebuild: CodeBuildClient,
   projectName: string,
   job: CopyJob,
-  pending: PendingRequest,
+  requestId: string,
+  idempotencyToken: string,
+  signal?: AbortSignal,
 ): Promise<string> {
   try {
     const out = await codebuild.send(
       new StartBuildCommand({
         projectName,
-        environmentVariablesOverride: buildEnvironment(job, pending),
+        environmentVariablesOverride: buildEnvironment(job, requestId),
         // A retried invocation for the same request gets the same build back instead of a second one.
-        idempotencyToken: pending.RequestId.slice(0, 64),
+        idempotencyToken: idempotencyToken.slice(0, 64),
       }),
+      signal ? { abortSignal: signal } : {},
     );
     const id = out.build?.id;
     if (!id) throw new Error('StartBuild returned no build id');
-    return id;
+    return buildIdFromArn(id);
   } catch (e) {
+    if (signal?.aborted) throw e;
     throw new StartBuildError(
       `could not start the copy build in CodeBuild project ${projectName}: ${(e as { name?: string }).name ?? 'Error'}: ${(e as Error).message}`,
       { cause: e },
@@ -125,17 +93,15 @@ export function buildIdFromArn(arnOrId: string): string {
   return at >= 0 ? arnOrId.slice(at + ':build/'.length) : arnOrId;
 }
 
-/** Fallback when an event lacks the variables: read them from the build. */
-export async function environmentOfBuild(codebuild: CodeBuildClient, buildArnOrId: string): Promise<Var[]> {
-  try {
-    const out = await codebuild.send(new BatchGetBuildsCommand({ ids: [buildIdFromArn(buildArnOrId)] }));
-    return out.builds?.[0]?.environment?.environmentVariables ?? [];
-  } catch (e) {
-    throw new PendingRequestError(
-      `could not read build ${buildArnOrId} to find the CloudFormation request it answers`,
-      {
-        cause: e,
-      },
-    );
-  }
+/** When an event lacks the variables: read them from the build. */
+export async function environmentOfBuild(
+  codebuild: CodeBuildClient,
+  buildArnOrId: string,
+  signal?: AbortSignal,
+): Promise<Var[]> {
+  const out = await codebuild.send(
+    new BatchGetBuildsCommand({ ids: [buildIdFromArn(buildArnOrId)] }),
+    signal ? { abortSignal: signal } : {},
+  );
+  return out.builds?.[0]?.environment?.environmentVariables ?? [];
 }

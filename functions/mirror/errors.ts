@@ -38,3 +38,13 @@ export { ResponseDeliveryError } from '../common/cfn-response';
 export class UnsupportedEventError extends CloudCronError {
   override name = 'UnsupportedEventError';
 }
+
+/** A custom resource request is malformed (no ResourceProperties, unknown RequestType, missing ids). */
+export class MalformedRequestError extends CloudCronError {
+  override name = 'MalformedRequestError';
+}
+
+/** The request names a destination that is not this mirror's own repository. */
+export class ForeignRepositoryError extends CloudCronError {
+  override name = 'ForeignRepositoryError';
+}

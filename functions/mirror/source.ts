@@ -82,6 +82,7 @@ export async function resolveSource(
   src: EcrRepository,
   tag: string,
   architecture: Architecture,
+  signal?: AbortSignal,
 ): Promise<ResolvedSource> {
   const ref = sourceName(src, tag);
   let out: BatchGetImageCommandOutput;
@@ -93,8 +94,10 @@ export async function resolveSource(
         imageIds: [{ imageTag: tag }],
         acceptedMediaTypes: [...INDEX_TYPES, ...MANIFEST_TYPES],
       }),
+      signal ? { abortSignal: signal } : {},
     );
   } catch (e) {
+    if (signal?.aborted) throw e;
     throw explainEcrError(e, src, tag);
   }
   const image = out.images?.[0];

@@ -13,9 +13,12 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { sendResponse } from '../common/cfn-response';
 import { answerCustomResource } from '../common/custom-resource';
+import { readResponseUrlPolicy } from '../common/response-url';
 import { type Buses, createBusProvider } from './bus';
 
 const logger = new Logger({ serviceName: 'cloud-cron-runs-bus' });
+// Which ResponseURLs may be answered: CloudFormation's response bucket of this region only.
+const policy = readResponseUrlPolicy();
 const events = new EventBridgeClient({
   requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 },
   maxAttempts: 5,
@@ -61,7 +64,8 @@ export const handler = async (event: CloudFormationCustomResourceEvent) => {
   const response = await answerCustomResource(
     event,
     provide,
-    (url, body) => sendResponse(url, body),
+    (url, body) => sendResponse(url, body, { policy }),
+    policy,
     (error) => logger.error('bus request failed', { error: error as Error }),
   );
   logger.info('answered CloudFormation', { status: response.Status, reason: response.Reason });

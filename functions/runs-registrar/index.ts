@@ -15,10 +15,13 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { sendResponse } from '../common/cfn-response';
 import { requiredEnv } from '../common/config';
 import { answerCustomResource } from '../common/custom-resource';
+import { readResponseUrlPolicy } from '../common/response-url';
 import { createLedgerStore } from '../common/runs/store';
 import { createRegistrar, type Facts } from './registrar';
 
 const logger = new Logger({ serviceName: 'cloud-cron-runs-registrar' });
+// Which ResponseURLs may be answered: CloudFormation's response bucket of this region only.
+const policy = readResponseUrlPolicy();
 const tableName = requiredEnv('RUNS_TABLE_NAME');
 const busArn = requiredEnv('RUNS_BUS_ARN');
 const timeouts = { requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 }, maxAttempts: 5 };
@@ -90,7 +93,8 @@ export const handler = async (event: CloudFormationCustomResourceEvent) => {
   const response = await answerCustomResource(
     event,
     registrar,
-    (url, body) => sendResponse(url, body),
+    (url, body) => sendResponse(url, body, { policy }),
+    policy,
     (error) => logger.warn('registration refused', { error: error as Error }),
   );
   logger.info('answered CloudFormation', { status: response.Status, reason: response.Reason });

@@ -1,9 +1,11 @@
 /**
  * House style, checked on every template: a Description and a constraint on every Parameter, a Description on
- * every Output, a why-comment above every resource, Globals for shared function settings.
+ * every Output, a why-comment above every resource, Globals for shared function settings; and nothing a user
+ * deploys turns on the test-only loopback ResponseURL switch.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LOOPBACK_SWITCH } from '../../functions/common/response-url';
 import { readTemplate } from '../../tooling/cfn';
 import { ROOT } from '../../tooling/paths';
 
@@ -63,4 +65,31 @@ describe.each(TEMPLATES)('%s', (file) => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Serverless::Function');
     if (functions.length > 0) expect(template.Globals?.Function).toBeDefined();
   });
+});
+
+/** Everything under ROOT but what is built, installed, or only run on a developer's machine (tests, tooling). */
+function deployableFiles(dir = ROOT): string[] {
+  const skip = new Set(['node_modules', 'dist', '.aws-sam', '.git', 'coverage', '.tmp', 'out', '.venv']);
+  const harness = new Set(['tests', 'tooling', 'bench', 'scripts']);
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (skip.has(entry.name) || (dir === ROOT && harness.has(entry.name))) return [];
+      return deployableFiles(path);
+    }
+    return [relative(ROOT, path)];
+  });
+}
+
+test('no template, configuration, sample event or product code turns on the test-only loopback switch', () => {
+  const files = deployableFiles();
+  const config = files.filter((f) => /\.(ya?ml|json|toml|template)$/.test(f));
+  // The scan finds what users deploy: every app template, the macro's, the examples', samconfig, the events.
+  expect(config).toEqual(expect.arrayContaining([...TEMPLATES, 'samconfig.toml', 'events/mirror-create.json']));
+  const code = files.filter((f) => /^(functions|cli|macro|examples)\/.*\.[cm]?[jt]s$/.test(f));
+  expect(code).toContain('functions/common/response-url.ts');
+  const setters = [...config, ...code].filter(
+    (f) => f !== 'functions/common/response-url.ts' && readFileSync(join(ROOT, f), 'utf8').includes(LOOPBACK_SWITCH),
+  );
+  expect(setters).toEqual([]);
 });

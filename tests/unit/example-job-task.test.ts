@@ -32,7 +32,7 @@ beforeEach(() => {
 });
 
 const handler = () =>
-  createHandler({ config: loadConfig({ REPORTS }), sns: new SNSClient({ region: 'us-east-1' }), logger });
+  createHandler({ config: loadConfig({ REPORTS }, new SNSClient({ region: 'us-east-1' })), logger });
 
 test("the job's task variables are the scheduled task's contract", () => {
   expect(TASK_VARIABLES).toEqual(TASK_ENV);

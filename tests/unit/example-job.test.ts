@@ -122,6 +122,12 @@ function byName(results: CheckResult[], name: string): CheckResult {
   return found;
 }
 
+/** A handler wired like index.ts, with another environment (the SNS client is the mocked class). */
+function handlerWith(env: Record<string, string | undefined>): Handler {
+  const config = loadConfig({ ...ENV, ...env }, new SNSClient({ region: 'us-east-1' }));
+  return createHandler({ config, logger: new Logger({ logLevel: 'SILENT' }) });
+}
+
 describe('publishing', () => {
   test('all endpoints up: one report to REPORTS, severity info, no alert', async () => {
     const result = await handler(
@@ -476,16 +482,6 @@ describe('configuration', () => {
     );
   });
 
-  /** A handler wired like index.ts, with another environment (the SNS client is the mocked class). */
-  function handlerWith(env: Record<string, string | undefined>): Handler {
-    const config = loadConfig({ ...ENV, ...env });
-    return createHandler({
-      config,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      logger: new Logger({ logLevel: 'SILENT' }),
-    });
-  }
-
   test('with ALERTS only, the job alerts and publishes no report', async () => {
     const result = await handlerWith({ REPORTS: undefined })(
       { endpoints: [{ url: `${base}/unavailable` }] },
@@ -509,6 +505,48 @@ describe('configuration', () => {
     expect(input.MessageGroupId).toBe('nightly-run');
     expect(input.MessageDeduplicationId).toBe('req-42-report');
     expect(publishes()).toHaveLength(1);
+  });
+});
+
+describe('the job context (ScheduleContext=true)', () => {
+  const envelope = (payload: unknown, over: Record<string, string> = {}) => ({
+    payload,
+    cloudCron: {
+      scheduledTime: '2030-01-07T07:00:00Z',
+      executionId: '1b7e0c5a-6d2f-4e8a-9c3b-5f1d2e3a4b6c',
+      attempt: '1',
+      scheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/website',
+      trigger: 'schedule',
+      ...over,
+    },
+  });
+
+  test("the envelope's payload is the event; the slot is in the result and in every message", async () => {
+    const result = await handler(envelope({ job: 'website', endpoints: [{ url: `${base}/unavailable` }] }), context());
+    expect(result.scheduledTime).toBe('2030-01-07T07:00:00.000Z');
+    expect(published(REPORTS).message.scheduledTime).toBe('2030-01-07T07:00:00.000Z');
+    expect(published(ALERTS).message.scheduledTime).toBe('2030-01-07T07:00:00.000Z');
+  });
+
+  test('without it, scheduledTime is null and an envelope-looking payload is still validated as the payload', async () => {
+    const result = await handler({ endpoints: [{ url: `${base}/ok` }] }, context());
+    expect(result.scheduledTime).toBeNull();
+    expect(published(REPORTS).message.scheduledTime).toBeNull();
+    const error = await handler({ payload: {}, cloudCron: 'x' }, context()).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/the event has unknown fields "payload", "cloudCron"/);
+  });
+
+  test('on a FIFO topic, retries of one slot publish the same deduplication id, whatever the request id', async () => {
+    const fifo = 'arn:aws:sns:eu-west-1:210987654321:reports.fifo';
+    const run = handlerWith({ REPORTS: fifo });
+    const event = envelope({ job: 'nightly', endpoints: [{ url: `${base}/ok` }] });
+    await run(event, context('req-1'));
+    await run(envelope(event.payload, { attempt: '2' }), context('req-2'));
+    await run(envelope(event.payload, { scheduledTime: '2030-01-08T07:00:00Z' }), context('req-3'));
+    const ids = publishes().map((p) => p.MessageDeduplicationId);
+    expect(ids[0]).toBe('nightly#2030-01-07T07:00:00.000Z-report');
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
   });
 });
 

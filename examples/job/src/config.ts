@@ -1,28 +1,27 @@
 /**
- * Reads the job's configuration once, at init: the SNS topics, one environment variable each (see contract.ts).
- * The CloudCron macro sets them from the scheduled job's SnsTopics parameter, e.g.
+ * Reads the job's configuration once, at init: the SNS topics, one environment variable each (see contract.ts), through
+ * the job-author library. The CloudCron macro sets them from the scheduled job's SnsTopics parameter, e.g.
  * `SnsTopics=REPORTS=arn:aws:sns:...:reports,ALERTS=arn:aws:sns:...:alerts`.
  */
+import { ConfigurationError, loadTopics, type SnsSender, type Topic } from '@cloud-cron/job';
 import { type MessageType, TOPIC_VARIABLES } from './contract';
-import { ConfigurationError } from './errors';
 
-export type Topic = { variable: string; arn: string; fifo: boolean };
+export type { Topic };
 export type JobConfig = { topics: Partial<Record<MessageType, Topic>>; defaultJobName: string };
 
-const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-
-export function loadConfig(env: Record<string, string | undefined> = process.env): JobConfig {
+/**
+ * Both topics are optional, but at least one must be set. A value that is not a topic ARN fails here, naming the
+ * variable (the library's check).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, sns?: SnsSender): JobConfig {
+  const defaultJobName = env.AWS_LAMBDA_FUNCTION_NAME?.trim() || 'health-check';
+  const loaded = loadTopics(
+    { optional: [TOPIC_VARIABLES.report, TOPIC_VARIABLES.alert] },
+    { env, job: defaultJobName, ...(sns ? { sns } : {}) },
+  );
   const topics: JobConfig['topics'] = {};
-  for (const [type, variable] of Object.entries(TOPIC_VARIABLES) as [MessageType, string][]) {
-    const arn = env[variable]?.trim();
-    if (!arn) continue;
-    if (!TOPIC_ARN.test(arn)) {
-      throw new ConfigurationError(
-        `environment variable ${variable} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "${arn}"`,
-      );
-    }
-    topics[type] = { variable, arn, fifo: arn.endsWith('.fifo') };
-  }
+  if (loaded.REPORTS) topics.report = loaded.REPORTS;
+  if (loaded.ALERTS) topics.alert = loaded.ALERTS;
   if (!topics.report && !topics.alert) {
     const names = Object.values(TOPIC_VARIABLES).join(' or ');
     throw new ConfigurationError(
@@ -30,5 +29,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `SnsTopics=REPORTS=<reports topic ARN>,ALERTS=<alerts topic ARN>`,
     );
   }
-  return { topics, defaultJobName: env.AWS_LAMBDA_FUNCTION_NAME?.trim() || 'health-check' };
+  return { topics, defaultJobName };
 }

@@ -34,7 +34,8 @@ export const TASK_VARIABLES = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Input: the event. EventBridge Scheduler sends the scheduled job's SchedulePayload parameter unchanged.
+// Input: the event. EventBridge Scheduler sends the scheduled job's SchedulePayload parameter unchanged, or, with
+// ScheduleContext=true, the envelope {"payload": <SchedulePayload>, "cloudCron": {...}} (read by @cloud-cron/job).
 // ---------------------------------------------------------------------------------------------------------------
 
 /** One endpoint to check. */
@@ -106,6 +107,11 @@ export type JobMessage = {
   job: string;
   /** When the run started (ISO 8601, UTC). */
   runAt: string;
+  /**
+   * The slot the run is for (the job context's scheduledTime, ISO 8601 UTC) when the scheduled job is deployed with
+   * ScheduleContext=true; null otherwise. Retries of one slot carry the same value.
+   */
+  scheduledTime: string | null;
   /** One line, e.g. "website: 2 of 5 endpoints down". Also the SNS Subject (alerts get a "[CRITICAL] " prefix). */
   title: string;
   /** One short line fit for an SMS, e.g. "DOWN api (HTTP 503), web (timeout after 5000 ms)". */
@@ -128,6 +134,7 @@ export type JobMessageAttributes = {
 export type JobResult = {
   job: string;
   runAt: string;
+  scheduledTime: string | null;
   counts: JobMessage['counts'];
   severity: Severity;
   results: CheckResult[];

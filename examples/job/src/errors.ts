@@ -1,19 +1,10 @@
 /**
- * The job's named errors. The example is self-contained (it is meant to be copied out of this repository), so it
- * does not import functions/common; the shape is the same: a clear message, and the cause kept.
+ * The job's own named errors, in the library's family (JobError, with the cause kept). ConfigurationError comes
+ * from the library (a topic variable missing or malformed), re-exported here so the job has one place for errors.
  */
-export class JobError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    // Set explicitly: bundles are minified, which would mangle new.target.name.
-    this.name = 'JobError';
-  }
-}
+import { JobError } from '@cloud-cron/job';
 
-/** The topics are not configured: thrown at init, so every run fails before any work until it is fixed. */
-export class ConfigurationError extends JobError {
-  override readonly name: string = 'ConfigurationError';
-}
+export { ConfigurationError, JobError } from '@cloud-cron/job';
 
 /** The event (the schedule's payload) is not what the job expects; the message names the field to fix. */
 export class InvalidEventError extends JobError {

@@ -2,11 +2,8 @@
  * Turns check results into the messages of the contract (contract.ts): the JSON body, the SNS Subject and the
  * message attributes the channels' filter policies match.
  */
-import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { type PublishOptions, snsSubject } from '@cloud-cron/job';
 import type { CheckResult, JobMessage, JobMessageAttributes, MessageType, Severity } from './contract';
-
-/** SNS subjects: ASCII, no line breaks, at most 100 characters. */
-export const MAX_SUBJECT = 100;
 
 export function countResults(results: CheckResult[]): JobMessage['counts'] {
   const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
@@ -47,7 +44,13 @@ function summaryOf(results: CheckResult[]): string {
   return parts.join('; ');
 }
 
-export function buildMessage(type: MessageType, job: string, runAt: string, results: CheckResult[]): JobMessage {
+export function buildMessage(
+  type: MessageType,
+  job: string,
+  runAt: string,
+  results: CheckResult[],
+  scheduledTime: string | null = null,
+): JobMessage {
   const counts = countResults(results);
   return {
     version: 1,
@@ -55,6 +58,7 @@ export function buildMessage(type: MessageType, job: string, runAt: string, resu
     severity: severityOf(results),
     job,
     runAt,
+    scheduledTime,
     title: titleOf(job, counts),
     summary: summaryOf(results),
     counts,
@@ -62,28 +66,18 @@ export function buildMessage(type: MessageType, job: string, runAt: string, resu
   };
 }
 
-/** The SNS Subject: printable ASCII on one line, at most 100 characters; alerts start with their severity. */
+/** The SNS Subject: the title, alerts prefixed with their severity; made SNS-safe by the library (ASCII, 100 characters). */
 export function subjectOf(message: JobMessage): string {
   const prefix = message.type === 'alert' ? `[${message.severity.toUpperCase()}] ` : '';
-  const ascii = `${prefix}${message.title}`
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]+/g, '?')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
+  return snsSubject(`${prefix}${message.title}`) ?? message.type;
 }
 
 export function attributesOf(message: JobMessage): JobMessageAttributes {
   return { type: message.type, severity: message.severity, job: message.job, down: message.counts.down };
 }
 
-/** The attributes in SNS's wire shape. */
-export function snsAttributes(attributes: JobMessageAttributes): Record<string, MessageAttributeValue> {
-  return {
-    type: { DataType: 'String', StringValue: attributes.type },
-    severity: { DataType: 'String', StringValue: attributes.severity },
-    job: { DataType: 'String', StringValue: attributes.job },
-    down: { DataType: 'Number', StringValue: String(attributes.down) },
-  };
+/** How the message is published: subject and attributes as the library's publish options. */
+export function publishOptionsOf(message: JobMessage): PublishOptions {
+  const { type, severity, job, down } = attributesOf(message);
+  return { job, type, severity, subject: subjectOf(message), attributes: { down } };
 }

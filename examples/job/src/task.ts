@@ -4,7 +4,6 @@
  * CLOUD_CRON_PAYLOAD, the result as the exit code (task-run.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { loadConfig } from './config';
 import { createHandler } from './job';
 import { runAsTask } from './task-run';
@@ -19,7 +18,7 @@ async function main(): Promise<number> {
     logger.error('cannot start', { error: e as Error });
     return 1;
   }
-  const handler = createHandler({ config, sns: new SNSClient({}), logger });
+  const handler = createHandler({ config, logger });
   return runAsTask({ env: process.env, handler, logger });
 }
 

@@ -107,7 +107,10 @@ export function syntaxError(text: string): { offset: number; problem: string } |
         fail(`expected "," or "]" after a list item, found ${what()}`);
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
     if (!m) {
       if (c === "'") fail('strings and names are in double quotes in JSON, not single quotes');

@@ -289,11 +289,21 @@ export function createJobsStore(client: DynamoDBClient, table: string): JobsStor
           TableName,
           Key: { pk: item.pk, sk: DEF_SK },
           UpdateExpression:
-            'SET kind = :kind, v = :tv, id = :id, definition = :d, #h = :h, version = :next, #s = :s, updatedAt = :now, ' +
-            'lpk = :lpk, lsk = :lsk, createdAt = if_not_exists(createdAt, :now), paused = if_not_exists(paused, :false), ' +
+            'SET #kind = :kind, #v = :tv, #id = :id, #d = :d, #h = :h, #version = :next, #s = :s, updatedAt = :now, ' +
+            'lpk = :lpk, lsk = :lsk, createdAt = if_not_exists(createdAt, :now), #paused = if_not_exists(#paused, :false), ' +
             'updatedBy = :by',
-          ConditionExpression: current ? 'version = :v' : 'attribute_not_exists(pk)',
-          ExpressionAttributeNames: { '#h': 'hash', '#s': 'source' },
+          ConditionExpression: current ? '#version = :v' : 'attribute_not_exists(pk)',
+          // Every name escaped: several (definition, source, hash...) are DynamoDB reserved words.
+          ExpressionAttributeNames: {
+            '#kind': 'kind',
+            '#v': 'v',
+            '#id': 'id',
+            '#d': 'definition',
+            '#h': 'hash',
+            '#version': 'version',
+            '#s': 'source',
+            '#paused': 'paused',
+          },
           ExpressionAttributeValues: {
             ':kind': 'job',
             ':tv': TABLE_VERSION,
@@ -365,7 +375,8 @@ export function createJobsStore(client: DynamoDBClient, table: string): JobsStor
               Delete: {
                 TableName,
                 Key: { pk: jobPk(id), sk: DEF_SK },
-                ConditionExpression: 'version = :v',
+                ConditionExpression: '#version = :v',
+                ExpressionAttributeNames: { '#version': 'version' },
                 ExpressionAttributeValues: { ':v': current.version },
               },
             },

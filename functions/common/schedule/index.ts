@@ -16,6 +16,7 @@ export { describeSchedule } from './describe';
 export { ScheduleError } from './errors';
 export { formatInZone, formatRun } from './format';
 export { checkedSchedule, parseSchedule, validateSchedule } from './parse';
+export { rateAgrees } from './rate';
 export { type FireOptions, firesBetween, nextRuns, runsAfter } from './runs';
 export type {
   CronSpec,
@@ -24,5 +25,7 @@ export type {
   LocalDateTime,
   RateUnit,
   Schedule,
+  ScheduleDialect,
+  ScheduleOptions,
 } from './types';
 export { validateTimezone } from './zones';

@@ -6,15 +6,15 @@ import { checkAtExists, parseAt } from './at';
 import { parseCron } from './cron';
 import { ScheduleError } from './errors';
 import { parseRate } from './rate';
-import type { Schedule } from './types';
+import type { Schedule, ScheduleOptions } from './types';
 import { validateTimezone } from './zones';
 
 const FORMS =
   '"rate(value unit)", "cron(minutes hours day-of-month month day-of-week year)" or "at(yyyy-mm-ddThh:mm:ss)"';
 
 /** Throws a ScheduleError naming what is wrong with `expression` (and `timezone`, when given) and how to fix it. */
-export function validateSchedule(expression: string, timezone?: string): void {
-  checkedSchedule(expression, timezone);
+export function validateSchedule(expression: string, timezone?: string, options: ScheduleOptions = {}): void {
+  checkedSchedule(expression, timezone, options);
 }
 
 /**
@@ -22,8 +22,8 @@ export function validateSchedule(expression: string, timezone?: string): void {
  * An empty time zone is refused: EventBridge Scheduler's ScheduleExpressionTimezone is 1-50 characters, so the
  * way to say UTC is to leave it out (or write "UTC"); the macro and the CLI apply this one rule.
  */
-export function checkedSchedule(expression: string, timezone?: string): Schedule {
-  const schedule = parseSchedule(expression);
+export function checkedSchedule(expression: string, timezone?: string, options: ScheduleOptions = {}): Schedule {
+  const schedule = parseSchedule(expression, options);
   if (timezone === undefined) return schedule;
   validateTimezone(timezone);
   if (schedule.type === 'at') checkAtExists(expression, schedule.at, timezone);
@@ -31,7 +31,7 @@ export function checkedSchedule(expression: string, timezone?: string): Schedule
 }
 
 /** Parses an expression; throws a ScheduleError saying what is wrong. */
-export function parseSchedule(expression: string): Schedule {
+export function parseSchedule(expression: string, options: ScheduleOptions = {}): Schedule {
   if (typeof expression !== 'string') {
     throw new ScheduleError(`schedule expression ${JSON.stringify(expression)} is not a string: write ${FORMS}`);
   }
@@ -55,7 +55,7 @@ export function parseSchedule(expression: string): Schedule {
   }
   switch (kind) {
     case 'rate':
-      return parseRate(inner, fail);
+      return parseRate(inner, fail, options.dialect);
     case 'cron':
       return { type: 'cron', spec: parseCron(inner, fail) };
     case 'at':

@@ -24,3 +24,12 @@ export type Schedule =
   | { type: 'rate'; value: number; unit: RateUnit; intervalMs: number }
   | { type: 'cron'; spec: CronSpec }
   | { type: 'at'; at: LocalDateTime };
+
+/**
+ * Which service reads the expression: `scheduler` (EventBridge Scheduler: SAM ScheduleV2, AWS::Scheduler::Schedule,
+ * the default) or `rule` (classic EventBridge rules: AWS::Events::Rule, SAM Schedule events), which is stricter about
+ * rate units.
+ */
+export type ScheduleDialect = 'scheduler' | 'rule';
+
+export type ScheduleOptions = { dialect?: ScheduleDialect };

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function answer(event: CloudFormationCustomResourceEvent) {
-  const [r] = await invokeBundle('runs-bus', [{ ...event, ResponseURL: catcher.url }], moto.env);
+  const [r] = await invokeBundle('runs-bus', [{ ...event, ResponseURL: catcher.url }], { ...moto.env, ...catcher.env });
   if (!r.ok) throw new Error(r.error.message);
   return catcher.responses[catcher.responses.length - 1];
 }

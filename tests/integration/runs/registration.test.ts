@@ -77,7 +77,11 @@ function request(over: Partial<CloudFormationCustomResourceEvent> & { props?: Re
 
 async function answer(event: CloudFormationCustomResourceEvent) {
   const before = catcher.responses.length;
-  const [r] = await invokeBundle('runs-registrar', [event], { ...moto.env, ...runs.env('RegistrarFunction') });
+  const [r] = await invokeBundle('runs-registrar', [event], {
+    ...moto.env,
+    ...runs.env('RegistrarFunction'),
+    ...catcher.env,
+  });
   if (!r.ok) throw new Error(`registrar threw: ${r.error.message}\n${r.logs}`);
   expect(catcher.responses).toHaveLength(before + 1);
   return catcher.responses[before];
@@ -141,6 +145,24 @@ test('another stack cannot register a function it does not own, nor one whose ru
   const gone = await answer(request({ props: { FunctionName: 'no-such-function' } }));
   expect(gone.Reason).toMatch(/function no-such-function does not exist/);
   expect(await store.getRegistration('unwired')).toBeUndefined();
+});
+
+test("a request whose ResponseURL is not CloudFormation's changes nothing and is answered to nobody", async () => {
+  const before = catcher.responses.length;
+  const del = request({ RequestType: 'Delete', PhysicalResourceId: 'nightly-report' } as never);
+  const foreign = { ...del, ResponseURL: 'https://attacker.example/cfn?X-Amz-Signature=secret' };
+  // Without the test-only switch (as deployed by the template), the loopback catcher is refused as well.
+  const results = await invokeBundle('runs-registrar', [del, foreign], {
+    ...moto.env,
+    ...runs.env('RegistrarFunction'),
+  });
+  expect(results.map((r) => (r.ok ? 'answered' : `${r.error.name}: ${r.error.message}`))).toEqual([
+    expect.stringMatching(/^UnusableResponseUrlError: ResponseURL must use https, not http$/),
+    expect.stringMatching(/^UnusableResponseUrlError: ResponseURL host attacker.example is not CloudFormation's/),
+  ]);
+  expect(results[0].logs).not.toContain('secret');
+  expect(catcher.responses).toHaveLength(before);
+  expect(await store.getRegistration('nightly-report')).toMatchObject({ job: 'nightly-report' });
 });
 
 test('Delete unregisters the job; a second Delete (or a rollback) still answers SUCCESS', async () => {

@@ -163,10 +163,42 @@ describe('topics in an ECS task definition', () => {
     expect(refusal(fragment(), { SnsTopics: `${name}=${ARN('a')}` })).toMatch(message);
   });
 
-  test('a role given to two task definitions is refused (each its own task role)', () => {
+  test('a task role shared by two task definitions gets one policy on the union of their topics', () => {
     const t = fragment();
     t.Resources.Task2 = structuredClone(t.Resources.Task);
-    expect(refusal(t)).toMatch(/TaskRole: already has a policy named CloudCronSnsPublish; give each task definition/);
+    t.Resources.Task2.Metadata = { CloudCron: { SnsTopicsParameter: 'Audit' } };
+    t.Resources.Task.Metadata = { CloudCron: {} };
+    t.Parameters!.Audit = { Type: 'String', Default: `AUDIT=${ARN('audit')},ALERTS=${ARN('alerts')}` };
+    const out = transform(t);
+    expect(rolePolicies(out)).toEqual([
+      {
+        PolicyName: 'CloudCronSnsPublish',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'sns:Publish', Resource: [ARN('alerts'), ARN('exports'), ARN('audit')] },
+          ],
+        },
+      },
+    ]);
+    expect(
+      ((out.Resources.Task2.Properties!.ContainerDefinitions as Container[])[0].Environment as { Name: string }[]).map(
+        (e) => e.Name,
+      ),
+    ).toEqual(['AUDIT', 'ALERTS']);
+  });
+
+  test('a function and a task definition sharing one role get one policy too', () => {
+    const t = fragment();
+    t.Resources.Monitor = {
+      Type: 'AWS::Serverless::Function',
+      Properties: { Handler: 'index.handler', Role: { 'Fn::GetAtt': 'TaskRole.Arn' } },
+    };
+    const out = transform(t);
+    expect(rolePolicies(out).map((p) => p.PolicyName)).toEqual(['CloudCronSnsPublish']);
+    expect(out.Resources.Monitor.Properties?.Environment).toEqual({
+      Variables: { ALERTS: ARN('alerts'), EXPORTS: ARN('exports') },
+    });
   });
 
   test('marking follows the functions: once one resource is marked, unmarked task definitions and functions are left alone', () => {

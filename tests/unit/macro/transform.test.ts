@@ -290,7 +290,7 @@ describe('transform: schedules', () => {
   });
 
   test.each([
-    ['rate(1 minutes)', 'UTC', /Job event Tick: .*"rate\(1 minutes\)"/],
+    ['rate(0 minutes)', 'UTC', /Job event Tick: .*"rate\(0 minutes\)"/],
     ['cron(0 12 * * * *)', 'UTC', /Job event Tick: .*"cron\(0 12 \* \* \* \*\)"/],
     ['cron(0 8 * * ?)', 'UTC', /Job event Tick: .*"cron\(0 8 \* \* \?\)"/],
     ['at(2030-02-30T10:00:00)', 'UTC', /Job event Tick: .*"at\(2030-02-30T10:00:00\)"/],
@@ -298,6 +298,22 @@ describe('transform: schedules', () => {
   ])('refuses %s in %s, resolved from a parameter', (expr, zone, message) => {
     const f = withSchedule({ ScheduleExpression: { Ref: 'Expr' }, ScheduleExpressionTimezone: { Ref: 'Zone' } });
     expect(() => transform(f, { Expr: expr, Zone: zone })).toThrow(message);
+  });
+
+  test('rate units: a classic rule needs agreement, Scheduler (as in AWS serverless patterns) does not', () => {
+    expect(() => transform(withSchedule({ Schedule: 'rate(5 minute)' }, 'Schedule'), {})).toThrow(
+      /Job event Tick: .*"rate\(5 minute\)": use the plural unit "minutes" when the value is not 1/,
+    );
+    const rule = fragment();
+    rule.Resources.Rule = { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hours)' } };
+    expect(() => transform(rule, {})).toThrow(/^Rule: .*use the singular unit "hour"/);
+    expect(() => transform(withSchedule({ ScheduleExpression: 'rate(5 minute)' }), {})).not.toThrow();
+    const sched = fragment();
+    sched.Resources.S = {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: { ScheduleExpression: 'rate(1 hours)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: {} },
+    };
+    expect(() => transform(sched, {})).not.toThrow();
   });
 
   test('refuses a bad classic Schedule event, at() on an EventBridge rule and a bad AWS::Scheduler::Schedule', () => {

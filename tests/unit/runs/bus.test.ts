@@ -28,7 +28,7 @@ function fakeBuses() {
   return {
     buses,
     answer: (e: CloudFormationCustomResourceEvent) =>
-      answerCustomResource(e, createBusProvider(api), async () => undefined),
+      answerCustomResource(e, createBusProvider(api), async () => undefined, { region: 'us-east-1' }),
   };
 }
 

@@ -12,6 +12,8 @@ import { EVENTS } from '../../../tooling/paths';
 import { createMemoryStore } from '../../../tooling/simulator/memory-store';
 
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/cloud-cron-runs';
+/** The sample events carry a ResponseURL of CloudFormation's us-east-1 response bucket. */
+const POLICY = { region: 'us-east-1' };
 const create = JSON.parse(
   readFileSync(join(EVENTS, 'runs-registration-create.json'), 'utf8'),
 ) as CloudFormationCustomResourceEvent;
@@ -47,7 +49,7 @@ function setup(
   const registrar = createRegistrar({ store, facts, busArn: BUS, now: () => now });
   const sent: CfnResponse[] = [];
   const answer = (event: CloudFormationCustomResourceEvent) =>
-    answerCustomResource(event, registrar, async (_url, r) => void sent.push(r));
+    answerCustomResource(event, registrar, async (_url, r) => void sent.push(r), POLICY);
   return { store, answer, sent, state, tick: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 
@@ -181,6 +183,7 @@ test('an unexpected error still answers CloudFormation, as an internal error', a
       throw new TypeError('boom');
     },
     async (_u, body) => void sent.push(body),
+    POLICY,
   );
   expect(r).toMatchObject({ Status: 'FAILED', Reason: "internal error in RunsRegistration's provider: boom" });
   expect(sent).toEqual([r]);

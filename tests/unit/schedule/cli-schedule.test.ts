@@ -133,7 +133,7 @@ describe('cloud-cron schedule', () => {
 
   test.each([
     ['cron(0 12 * * * *)', undefined],
-    ['rate(1 minutes)', undefined],
+    ['rate(0 minutes)', undefined],
     ['at(2025-02-29T10:00:00)', undefined],
     ['rate(5 minutes)', 'Europe/Pariss'],
   ])('refuses %s (tz %s) with exactly the macro message, exit 1', async (expression, tz) => {

@@ -1,11 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { complete, missingOptional, platformOf } from '../../../scripts/lock-platforms';
+import { complete, LOCKFILES, missingOptional, platformOf } from '../../../scripts/lock-platforms';
 import { ROOT } from '../../../tooling/paths';
 
-test('package-lock.json holds every optional platform package, so npm ci accepts it (else: npm run lock:platforms)', () => {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
-  expect(missingOptional(lock)).toEqual([]);
+test.each(LOCKFILES)(
+  '%s holds every optional platform package, so npm ci accepts it (else: npm run lock:platforms)',
+  (file) => {
+    const lock = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+    expect(missingOptional(lock)).toEqual([]);
+  },
+);
+
+test('the example job depends on the library in this repository, and on nothing it does not import', () => {
+  const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'job', 'package.json'), 'utf8'));
+  const library = JSON.parse(readFileSync(join(ROOT, 'packages', 'job', 'package.json'), 'utf8'));
+  expect(example.dependencies[library.name]).toBe('file:../../packages/job');
+  // The library's one dependency is the SNS client; the example gets it through the library (one copy bundled).
+  expect(Object.keys(library.dependencies)).toEqual(['@aws-sdk/client-sns']);
+  expect(example.dependencies).not.toHaveProperty(['@aws-sdk/client-sns']);
+  const lock = JSON.parse(readFileSync(join(ROOT, 'examples', 'job', 'package-lock.json'), 'utf8'));
+  expect(lock.packages[`node_modules/${library.name}`]).toEqual({ resolved: '../../packages/job', link: true });
+  expect(lock.packages['']?.dependencies).toEqual(example.dependencies);
 });
 
 test.each([
