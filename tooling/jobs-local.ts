@@ -132,30 +132,36 @@ export type StreamReader = {
 };
 
 export function streamReader(streams: DynamoDBStreamsClient, streamArn: string): StreamReader {
-  const iterators = new Map<string, string | undefined>();
+  // The last sequence number handed on, per shard: each read starts after it (a fresh iterator every time).
+  const last = new Map<string, string>();
   return {
     async read() {
       const d = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
       const out: DynamoDBRecord[] = [];
       for (const shard of d.StreamDescription?.Shards ?? []) {
         const id = shard.ShardId!;
-        let it = iterators.get(id);
-        if (!iterators.has(id)) {
-          it = (
-            await streams.send(
-              new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
-            )
-          ).ShardIterator;
-        }
-        for (;;) {
-          if (!it) break;
+        const after = last.get(id);
+        let it = (
+          await streams.send(
+            new GetShardIteratorCommand({
+              StreamArn: streamArn,
+              ShardId: id,
+              ...(after
+                ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+                : { ShardIteratorType: 'TRIM_HORIZON' }),
+            }),
+          )
+        ).ShardIterator;
+        while (it) {
           const r = await streams.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
           const records = (r.Records ?? []) as unknown as DynamoDBRecord[];
-          for (const rec of records) out.push({ ...rec, eventSource: 'aws:dynamodb', eventSourceARN: streamArn });
-          it = r.NextShardIterator;
+          for (const rec of records) {
+            out.push({ ...rec, eventSource: 'aws:dynamodb', eventSourceARN: streamArn });
+            if (rec.dynamodb?.SequenceNumber) last.set(id, rec.dynamodb.SequenceNumber);
+          }
           if (records.length === 0) break;
+          it = r.NextShardIterator;
         }
-        iterators.set(id, it);
       }
       return out;
     },
