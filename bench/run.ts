@@ -4,7 +4,7 @@
  *
  *   npm run bench                  full run (a few minutes on 2 cores), writes docs/benchmarks.md
  *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
- *   npm run bench -- --only cold,warm,burst,mirror,macro,schedule,runs   some sections only (prints; writes only with --out)
+ *   npm run bench -- --only cold,warm,burst,mirror,macro,schedule,runs,jobs   some sections only (prints; writes only with --out)
  *   npm run bench -- --out FILE    where to write the report
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
@@ -19,6 +19,7 @@ import { type Moto, startMoto } from '../tooling/moto';
 import { tempDir } from '../tooling/paths';
 import { burstEmail, burstSms, burstWebhook } from './burst';
 import { type ColdResult, coldSeries, coldStart } from './cold';
+import { jobsBench } from './jobs';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
@@ -31,7 +32,7 @@ import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs', 'jobs'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export class BenchUsageError extends Error {
@@ -83,6 +84,9 @@ function settings(quick: boolean): Settings {
         runsRecorderIterations: 60,
         runsWatchdogSizes: [10, 100],
         runsSimulatorMonths: [1, 3],
+        jobsApplySizes: [100, 1000],
+        jobsReconcilerRounds: 4,
+        jobsDispatcherIterations: 40,
       }
     : {
         quick,
@@ -101,6 +105,9 @@ function settings(quick: boolean): Settings {
         runsRecorderIterations: 300,
         runsWatchdogSizes: [10, 100, 1000],
         runsSimulatorMonths: [1, 12],
+        jobsApplySizes: [1000, 10000],
+        jobsReconcilerRounds: 10,
+        jobsDispatcherIterations: 200,
       };
 }
 
@@ -265,6 +272,20 @@ async function main(): Promise<void> {
           warmup: s.warmup,
           watchdogSizes: s.runsWatchdogSizes,
           simulatorMonths: s.runsSimulatorMonths,
+        },
+        log,
+      );
+    }
+
+    if (args.only.includes('jobs')) {
+      report.jobs = await jobsBench(
+        await aws(),
+        {
+          applySizes: s.jobsApplySizes,
+          reconcilerRounds: s.jobsReconcilerRounds,
+          reconcilerBatch: 25,
+          dispatcherIterations: s.jobsDispatcherIterations,
+          warmup: s.warmup,
         },
         log,
       );

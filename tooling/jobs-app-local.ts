@@ -41,6 +41,8 @@ export type LocalJobsApp = {
   /** Hands the reconciler every stream record written since the last call that its FilterCriteria let through. */
   reconcile(): Promise<Outcome[]>;
   sweep(): ReturnType<ReturnType<typeof createReconciler>['sweep']>;
+  /** The reconciler itself (the benchmark times `onStream` on records it read beforehand). */
+  reconciler: ReturnType<typeof createReconciler>;
 };
 
 export async function startJobsApp(
@@ -128,5 +130,6 @@ export async function startJobsApp(
       return outcomes;
     },
     sweep: () => reconciler.sweep(),
+    reconciler,
   };
 }
