@@ -2,10 +2,7 @@
  * `npm run bench`: measures, on this machine, each figure of docs/benchmarks.md as a ratio against a baseline run
  * in the same session (alternating pairs, medians), and writes docs/benchmarks.md.
  *
- *   npm run bench                  full run (a few minutes on 2 cores), writes docs/benchmarks.md
- *   npm run bench -- --quick       fewer runs and a smaller image; prints the table, writes nothing unless --out
- *   npm run bench -- --only cold,warm,burst,mirror,macro,schedule,runs,jobs   some sections only (prints; writes only with --out)
- *   npm run bench -- --out FILE    where to write the report
+ * `npm run bench -- --help` lists the flags (declared once, in `command`).
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
  * loopback, and stops every process it started, also on Ctrl-C. It is not part of `npm test`.
@@ -14,6 +11,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { defineCommand, exitWith, runCommand, UsageError } from '../cli/args';
 import { ROOT } from '../tooling/build';
 import { type Moto, startMoto } from '../tooling/moto';
 import { tempDir } from '../tooling/paths';
@@ -35,34 +33,29 @@ type Cleanup = () => Promise<void> | void;
 const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs', 'jobs'] as const;
 type Section = (typeof SECTIONS)[number];
 
-export class BenchUsageError extends Error {
-  override name = 'BenchUsageError';
-}
+export const command = defineCommand({
+  name: 'npm run bench --',
+  summary:
+    'Measures each figure of docs/benchmarks.md as a ratio against a baseline run in the same session (alternating\npairs, medians) and writes docs/benchmarks.md. Starts and stops its own moto_server, registries and stand-ins.',
+  flags: {
+    quick: { description: 'fewer runs and a smaller image; prints the tables, writes nothing unless --out' },
+    only: {
+      value: 'SECTIONS',
+      description: `some sections only, comma-separated: ${SECTIONS.join(',')} (prints; writes only with --out)`,
+    },
+    out: { value: 'FILE', description: 'where to write the report (default: docs/benchmarks.md on a full run)' },
+  },
+  examples: ['npm run bench', 'npm run bench -- --quick', 'npm run bench -- --only cold,macro --out /tmp/bench.md'],
+});
 
-function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: string } {
-  let quick = false;
-  let only: Section[] = [...SECTIONS];
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.split('=', 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (!v) throw new BenchUsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--quick') quick = true;
-    else if (flag === '--only') {
-      only = value()
-        .split(',')
-        .map((s) => s.trim()) as Section[];
-      const unknown = only.filter((s) => !SECTIONS.includes(s));
-      if (unknown.length)
-        throw new BenchUsageError(`unknown section(s) ${unknown.join(', ')}: use ${SECTIONS.join(', ')}`);
-    } else if (flag === '--out') out = value();
-    else throw new BenchUsageError(`unknown argument ${arg}: use --quick, --only <sections>, --out <file>`);
-  }
-  return { quick, only, out };
+type Args = { quick: boolean; only: Section[]; out?: string };
+
+function args(flags: { quick: boolean; only: string | undefined; out: string | undefined }): Args {
+  const only = flags.only === undefined ? [...SECTIONS] : (flags.only.split(',').map((s) => s.trim()) as Section[]);
+  const unknown = only.filter((s) => !SECTIONS.includes(s));
+  if (unknown.length)
+    throw new UsageError(`unknown section(s) ${unknown.join(', ')} in --only: use ${SECTIONS.join(', ')}`);
+  return { quick: flags.quick, only, out: flags.out };
 }
 
 function settings(quick: boolean): Settings {
@@ -115,8 +108,7 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function bench(args: Args): Promise<number> {
   const s = settings(args.quick);
   const cleanups: Cleanup[] = [];
   let cleaning: Promise<void> | undefined;
@@ -301,17 +293,15 @@ async function main(): Promise<void> {
     } else {
       log('partial or quick run: docs/benchmarks.md left as it is (use --out FILE to write this report)');
     }
+    return 0;
   } finally {
     await cleanUp();
   }
 }
 
 if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (e: Error) => {
-      console.error(e instanceof BenchUsageError ? e.message : e.stack);
-      process.exit(e instanceof BenchUsageError ? 2 : 1);
-    },
+  exitWith(
+    runCommand(command, process.argv.slice(2), ({ flags }) => bench(args(flags))),
+    'npm run bench',
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The one command-line convention of Cloud Cron, for `cloud-cron` and for the project's npm scripts (`npm start`,
- * `npm run package|release|bench|readme`):
+ * The one command-line convention of Cloud Cron, for `cloud-cron` and for every npm script of ours (`npm start`,
+ * `npm run package|release|bench|build|readme|terraform|setup|lock:platforms`; a test runs each of them):
  *
  *   -h, --help or `help`  print the usage on stdout, exit 0
  *   --version             print the project's version (package.json: `cloud-cron 0.1.0`), exit 0
@@ -10,6 +10,15 @@
  * A command is declared once (`defineCommand`): its flags, positionals and examples. The parser, the usage text and
  * the typed values all come from that declaration, so a flag cannot exist without appearing in the usage, and adding
  * a flag is one entry. `runProgram` dispatches a table of such commands (`cloud-cron <command>`).
+ *
+ * The API (kept stable; other commands build on it):
+ *   const command = defineCommand({ name, summary, flags: { tz: { value: 'ZONE', description } }, positionals });
+ *   exitWith(runCommand(command, argv, async ({ flags, positionals }, io) => exitCode), label)   a script
+ *   runProgram({ name, summary, commands: [{ path: 'runs', summary, load: () => module }] }, argv)
+ *     cloud-cron's table; `module.run(argv, io)` calls runCommand with its own command
+ *   throw new UsageError('...') inside work: exit 2 with the usage; any other error: exit 1 with its message.
+ * A new cloud-cron command is one entry in cli/main.ts's COMMANDS; a new npm script calls runCommand. The
+ * convention test (tests/house/docs-commands.test.ts) then checks it without a line more.
  *
  * Product code: imports nothing but Node. Scripts and tooling may import it; it never imports them.
  */

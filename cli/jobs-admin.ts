@@ -16,7 +16,7 @@ import { manualInput } from '../functions/common/jobs/dispatch-input';
 import { JobConflictError, type JobsStore } from '../functions/common/jobs/store';
 import type { RunItem } from '../functions/common/jobs/table';
 import { type JobView, jobView } from '../functions/common/jobs/view';
-import { type CommandSpec, defineCommand, type FlagSpec, type Io, type Parsed, runCommand } from './args';
+import { type CommandSpec, defineCommand, type FlagSpec, type Io, type Parsed, runCommand, UsageError } from './args';
 import { appConfig, CliError, JOBS_FLAGS, JOBS_JSON_VERSION, JOBS_NOTES, openJobs, reporting } from './jobs-app';
 import { table } from './ledger';
 
@@ -165,7 +165,7 @@ export const get = jobsCommand(
   async ({ flags, positionals }, { out }) => {
     const limit = String(flags.runs);
     if (!/^\d{1,3}$/.test(limit) || Number(limit) > 100) {
-      throw new CliError(`--runs "${limit}" must be a whole number from 0 to 100`, 2);
+      throw new UsageError(`--runs "${limit}" must be a whole number from 0 to 100`);
     }
     const store = await openJobs(flags);
     const view = await viewOf(store, positionals[0]);

@@ -11,33 +11,29 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudCronError } from '../functions/common/errors';
 import { functionNameOf, type LedgerEntry, type Registration } from '../functions/common/runs/ledger';
 import { createLedgerStore, type LedgerStore } from '../functions/common/runs/store';
+import type { FlagSpec } from './args';
 
 export const DEFAULT_RUNS_STACK = 'cloud-cron-runs';
 /** Version of the --json shapes; a change that is not additive bumps it. */
 export const JSON_VERSION = 1;
 
-/** A usage or lookup problem the user can fix; printed without a stack trace (exit 1, or 2 for usage). */
+/** A lookup problem the user can fix; printed without a stack trace, exit 1 (usage mistakes are UsageError, exit 2). */
 export class CliError extends CloudCronError {
   override name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
+  readonly exitCode = 1;
 }
 
-export const LEDGER_OPTIONS = {
-  'runs-stack': { type: 'string' },
-  'runs-table': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The flags of every command that reads the ledger (`runs`, `status`, `run`), in the one CLI convention (./args). */
+export const LEDGER_FLAGS = {
+  'runs-stack': {
+    value: 'NAME',
+    description: `the Runs app's stack; its RunsTableName output is the ledger (default: ${DEFAULT_RUNS_STACK})`,
+  },
+  'runs-table': { value: 'NAME', description: 'the ledger table itself (instead of --runs-stack)' },
+  json: { description: 'machine-readable output, in the documented shape (docs/runs.md)' },
+} as const satisfies Record<string, FlagSpec>;
 
-export const LEDGER_USAGE = `  --runs-stack NAME  the Runs app's stack (default ${DEFAULT_RUNS_STACK}); its RunsTableName output is the ledger
-  --runs-table NAME  the ledger table itself (instead of --runs-stack)
-  --json             machine-readable output (docs/runs.md)
-Credentials, region and AWS_ENDPOINT_URL come from the environment, as for the AWS CLI.`;
+export const LEDGER_NOTES = ['Credentials, region and AWS_ENDPOINT_URL come from the environment, as for the AWS CLI.'];
 
 const sdkConfig = { maxAttempts: 4 };
 

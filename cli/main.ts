@@ -1,63 +1,78 @@
 /**
  * `npx cloud-cron <command>`: tools for users and template authors.
  *
- *   cloud-cron schedule "<expression>" [--tz Zone] [--count N]
- *   cloud-cron preview email --message <file> [--subject-template ...] [--html-template ...] [--text-template ...]
- *   cloud-cron preview sms --message <file> [--template ...]
- *   cloud-cron preview webhook --preset <preset> --message <file> [--body-template ...]
- *   cloud-cron runs <job> [--limit N] [--json]
- *   cloud-cron status [--json]
- *   cloud-cron run <job> [--payload FILE] [--wait] [--json]
+ * COMMANDS is the command table: adding a command is one entry here (its module exports `run(argv, io)` built with
+ * `runCommand` from ./args, so it follows the convention: --help, --version, exit 2 on a usage error). Modules are
+ * loaded only when their command runs.
  */
-type Command = { run(argv: string[]): Promise<number> };
+import { type CommandEntry, type Io, type Program, runProgram } from './args';
 
-const USAGE = `usage:
-  cloud-cron schedule "<expression>" [--tz Zone] [--count N]
-  cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T] [--out DIR]
-  cloud-cron preview sms --message <file> [--template T]
-  cloud-cron preview webhook --preset slack|teams|pagerduty|discord|generic --message <file> [--body-template T]
-  cloud-cron runs <job> [--limit N] [--json] [--runs-stack NAME | --runs-table NAME]
-  cloud-cron status [--json] [--runs-stack NAME | --runs-table NAME]
-  cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]
-  cloud-cron jobs validate <file|dir>... [--allowed-target-arn PATTERN] [--json]
-  cloud-cron jobs apply <file|dir>... [--prune] [--dry-run] [--json] [--jobs-stack NAME | --jobs-table NAME]
-  cloud-cron jobs list|get|rm|pause|resume|run ... [--json] [--jobs-stack NAME | --jobs-table NAME]`;
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: 'schedule',
+    summary: "the macro's verdict on a schedule expression and its next runs",
+    load: () => require('./schedule'),
+  },
+  {
+    path: 'preview email',
+    summary: 'render an email as the email function would',
+    load: () => require('./preview-email'),
+  },
+  {
+    path: 'preview sms',
+    summary: 'render an SMS body with its length, encoding and segments',
+    load: () => require('./preview-sms'),
+  },
+  {
+    path: 'preview webhook',
+    summary: 'print the exact request body the webhook function would send, per preset',
+    load: () => require('./preview-webhook'),
+  },
+  {
+    path: 'runs',
+    summary: "a job's recent runs and missed slots, from the Runs app's ledger",
+    load: () => require('./runs'),
+  },
+  {
+    path: 'status',
+    summary: 'every job wired to the Runs app: next run, last run, missed runs',
+    load: () => require('./status'),
+  },
+  {
+    path: 'jobs validate',
+    summary: 'check job definition files offline, with the validator every front door uses',
+    load: () => require('./jobs-validate'),
+  },
+  {
+    path: 'jobs apply',
+    summary: "make the Jobs app's table hold a folder of job files (idempotent; --prune, --dry-run)",
+    load: () => require('./jobs-apply'),
+  },
+  {
+    path: 'jobs list',
+    summary: 'every job of the Jobs app, with next and last run',
+    load: () => require('./jobs-admin').list,
+  },
+  { path: 'jobs get', summary: 'one job: definition, state, runs', load: () => require('./jobs-admin').get },
+  { path: 'jobs rm', summary: 'delete jobs (and their schedules)', load: () => require('./jobs-admin').rm },
+  { path: 'jobs pause', summary: 'pause a job (its schedule disabled)', load: () => require('./jobs-admin').pause },
+  { path: 'jobs resume', summary: 'resume a paused job', load: () => require('./jobs-admin').resume },
+  { path: 'jobs run', summary: 'run a job now, through the dispatcher', load: () => require('./jobs-admin').runNow },
+  {
+    path: 'run',
+    summary: 'run a wired job now, through the same path as its schedule',
+    load: () => require('./run'),
+  },
+];
 
-function load(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const [first, second, ...rest] = argv;
-  if (first === 'schedule') return { command: require('./schedule') as Command, rest: argv.slice(1) };
-  if (first === 'preview' && second === 'email') return { command: require('./preview-email') as Command, rest };
-  if (first === 'preview' && second === 'sms') return { command: require('./preview-sms') as Command, rest };
-  if (first === 'preview' && second === 'webhook') return { command: require('./preview-webhook') as Command, rest };
-  if (first === 'runs') return { command: require('./runs') as Command, rest: argv.slice(1) };
-  if (first === 'status') return { command: require('./status') as Command, rest: argv.slice(1) };
-  if (first === 'jobs') {
-    const jobs: Record<string, () => Command> = {
-      validate: () => require('./jobs-validate') as Command,
-      apply: () => require('./jobs-apply') as Command,
-      list: () => require('./jobs-admin').list as Command,
-      get: () => require('./jobs-admin').get as Command,
-      rm: () => require('./jobs-admin').rm as Command,
-      pause: () => require('./jobs-admin').pause as Command,
-      resume: () => require('./jobs-admin').resume as Command,
-      run: () => require('./jobs-admin').runNow as Command,
-    };
-    const found = second === undefined ? undefined : jobs[second];
-    return found ? { command: found(), rest } : undefined;
-  }
-  if (first === 'run') return { command: require('./run') as Command, rest: argv.slice(1) };
-  return undefined;
-}
+export const PROGRAM: Program = {
+  name: 'cloud-cron',
+  summary: 'Cloud Cron: scheduled jobs on AWS serverless. Tools that run on your machine, without an AWS account.',
+  commands: COMMANDS,
+};
 
-export async function main(argv: string[]): Promise<number> {
-  const found = load(argv);
-  if (!found) {
-    const help = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h';
-    if (help) console.log(USAGE);
-    else console.error(`cloud-cron: unknown command "${argv.join(' ')}"\n${USAGE}`);
-    return help ? 0 : 2;
-  }
-  return found.command.run(found.rest);
+export async function main(argv: string[], io?: Io): Promise<number> {
+  return runProgram(PROGRAM, argv, io);
 }
 
 if (require.main === module) {

@@ -1,33 +1,50 @@
 /**
  * `cloud-cron preview email`: renders the subject, HTML and text of an email exactly as the email function would,
  * for a sample SNS message, and writes them to files, so template authors see the result before deploying.
- *
- *   cloud-cron preview email --message <file> [--subject-template T] [--html-template T] [--text-template T]
- *                            [--templates DIR] [--subject S] [--out DIR]
- *
- * --message      a Lambda SNS event (events/email-*.json), one SNS message ({"Message": ..., "Subject": ...}),
- *                or any other file, taken as the message text itself
- * --*-template   a template file, or (when no such file exists) the template text itself, as in the parameters
- * --templates    a folder laid out like TemplatesS3Uri (subject.hbs, html.hbs, text.hbs); the options above win
- * --subject      the SNS subject (overrides the one in the message file)
- * --out          where to write subject.txt, email.html and email.txt (default: out/email-preview)
+ * The flags are declared once, in `command` (also the --help text).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CloudCronError } from '../functions/common/errors';
 import { renderEmail } from '../functions/email/compose';
 import { TEMPLATE_FILES, type TemplatePart, type TemplateSources } from '../functions/email/config';
 import { compileTemplates } from '../functions/email/templates';
-import { isFile, sampleContext } from './sample';
+import { defineCommand, type Io, runCommand } from './args';
+import { isFile, PreviewInputError, sampleContext, templateArgument } from './sample';
 
-const USAGE = `usage: cloud-cron preview email --message <file> [--subject-template T] [--html-template T]
-       [--text-template T] [--templates DIR] [--subject S] [--out DIR]
-  T is a template file, or the template text itself when no such file exists.`;
-
-class PreviewInputError extends CloudCronError {
-  override name = 'PreviewInputError';
-}
+const T = 'T';
+export const command = defineCommand({
+  name: 'cloud-cron preview email',
+  summary:
+    'Renders the subject, HTML and text of an email exactly as the email function would, for a sample SNS message,\nand writes them to files.',
+  flags: {
+    message: {
+      value: 'FILE',
+      required: true,
+      description: 'a Lambda SNS event (events/email-*.json), one SNS message, or any file (the message text)',
+    },
+    'subject-template': { value: T, description: 'SubjectTemplate: a file, or the template text itself' },
+    'html-template': { value: T, description: 'HtmlTemplate: a file, or the template text itself' },
+    'text-template': { value: T, description: 'TextTemplate: a file, or the template text itself' },
+    templates: {
+      value: 'DIR',
+      description: 'a folder laid out like TemplatesS3Uri (subject.hbs, html.hbs, text.hbs); the flags above win',
+    },
+    subject: { value: 'S', description: 'the SNS subject (overrides the one in the message file)' },
+    out: {
+      value: 'DIR',
+      description: 'where subject.txt, email.html and email.txt are written',
+      default: 'out/email-preview',
+    },
+  },
+  notes: [
+    'T is read as a file when it names one; a value ending in .hbs, or holding a "/" and no "{{", must name a file.',
+  ],
+  examples: [
+    "cloud-cron preview email --message events/email-json.json --subject-template '[{{attributes.severity}}] {{message.job}}'",
+    'cloud-cron preview email --message events/email-json.json --templates examples/templates/email',
+  ],
+});
 
 function templateSources(values: Record<string, string | undefined>): TemplateSources {
   const sources: TemplateSources = {};
@@ -42,71 +59,47 @@ function templateSources(values: Record<string, string | undefined>): TemplateSo
   }
   for (const part of ['subject', 'html', 'text'] as const) {
     const value = values[`${part}-template`];
-    if (value === undefined) continue;
-    sources[part] = isFile(value)
-      ? { source: readFileSync(value, 'utf8'), name: value }
-      : { source: value, name: `--${part}-template` };
+    if (value !== undefined) sources[part] = templateArgument(value, `--${part}-template`);
   }
   return sources;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        message: { type: 'string' },
-        'subject-template': { type: 'string' },
-        'html-template': { type: 'string' },
-        'text-template': { type: 'string' },
-        templates: { type: 'string' },
-        subject: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`cloud-cron preview email: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const strings = values as Record<string, string | undefined>;
-  if (!strings.message) {
-    console.error(`cloud-cron preview email: --message <file> is required\n${USAGE}`);
-    return 2;
-  }
-  try {
-    if (!isFile(strings.message)) throw new PreviewInputError(`--message ${strings.message} is not a file`);
-    const context = sampleContext(readFileSync(strings.message, 'utf8'), strings.subject);
-    const sources = templateSources(strings);
-    const email = renderEmail(compileTemplates(sources), context);
-    const out = resolve(strings.out ?? join('out', 'email-preview'));
-    mkdirSync(out, { recursive: true });
-    const files = { subject: join(out, 'subject.txt'), html: join(out, 'email.html'), text: join(out, 'email.txt') };
-    writeFileSync(files.subject, `${email.subject}\n`);
-    writeFileSync(files.html, email.html);
-    writeFileSync(files.text, email.text);
-    const used = (part: TemplatePart) => sources[part]?.name ?? 'default rendering';
-    console.log(
-      [
-        `Subject: ${email.subject}`,
-        `  subject  ${files.subject}  (${used('subject')})`,
-        `  html     ${files.html}  (${used('html')})`,
-        `  text     ${files.text}  (${sources.text ? used('text') : sources.html ? 'derived from the HTML' : 'default rendering'})`,
-      ].join('\n'),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof CloudCronError) {
-      console.error(`cloud-cron preview email: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+export function run(argv: string[], io?: Io): Promise<number> {
+  return runCommand(
+    command,
+    argv,
+    ({ flags }, { out, err }) => {
+      try {
+        if (!isFile(flags.message)) throw new PreviewInputError(`--message ${flags.message} is not a file`);
+        const context = sampleContext(readFileSync(flags.message, 'utf8'), flags.subject);
+        const sources = templateSources(flags);
+        const email = renderEmail(compileTemplates(sources), context);
+        const dir = resolve(flags.out);
+        mkdirSync(dir, { recursive: true });
+        const files = {
+          subject: join(dir, 'subject.txt'),
+          html: join(dir, 'email.html'),
+          text: join(dir, 'email.txt'),
+        };
+        writeFileSync(files.subject, `${email.subject}\n`);
+        writeFileSync(files.html, email.html);
+        writeFileSync(files.text, email.text);
+        const used = (part: TemplatePart) => sources[part]?.name ?? 'default rendering';
+        out(
+          [
+            `Subject: ${email.subject}`,
+            `  subject  ${files.subject}  (${used('subject')})`,
+            `  html     ${files.html}  (${used('html')})`,
+            `  text     ${files.text}  (${sources.text ? used('text') : sources.html ? 'derived from the HTML' : 'default rendering'})`,
+          ].join('\n'),
+        );
+        return 0;
+      } catch (e) {
+        if (!(e instanceof CloudCronError)) throw e;
+        err(`cloud-cron preview email: ${e.message}`);
+        return 1;
+      }
+    },
+    io,
+  );
 }

@@ -1,30 +1,40 @@
 /**
  * `cloud-cron preview sms`: renders an SMS body exactly as the SMS function would for a sample SNS message, and
  * prints it with its length, encoding (GSM-7 or UCS-2) and segment count, so template authors see what a
- * message costs before deploying.
- *
- *   cloud-cron preview sms --message <file> [--template T] [--subject S]
- *
- * --message   a Lambda SNS event (events/sms-*.json), one SNS message ({"Message": ..., "Subject": ...}), or any
- *             other file, taken as the message text itself
- * --template  a template file, or (when no such file exists) the template text itself, as in MessageTemplate;
- *             without it, the function's default rendering
- * --subject   the SNS subject (overrides the one in the message file)
+ * message costs before deploying. The flags are declared once, in `command` (also the --help text).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { TemplateContext } from '../functions/common/context';
 import { CloudCronError } from '../functions/common/errors';
 import { isGsm7, MAX_BODY_LENGTH } from '../functions/sms/encoding';
 import { createRenderer, renderBody } from '../functions/sms/render';
-import { isFile, sampleContext } from './sample';
+import { defineCommand, type Io, runCommand } from './args';
+import { isFile, PreviewInputError, sampleContext, templateArgument } from './sample';
 
-const USAGE = `usage: cloud-cron preview sms --message <file> [--template T] [--subject S]
-  T is a template file, or the template text itself when no such file exists.`;
-
-class PreviewInputError extends CloudCronError {
-  name = 'PreviewInputError';
-}
+export const command = defineCommand({
+  name: 'cloud-cron preview sms',
+  summary:
+    'Renders an SMS body exactly as the SMS function would for a sample SNS message, and prints it with its length,\nencoding (GSM-7 or UCS-2) and segment count.',
+  flags: {
+    message: {
+      value: 'FILE',
+      required: true,
+      description: 'a Lambda SNS event (events/sms-*.json), one SNS message, or any file (the message text)',
+    },
+    template: {
+      value: 'T',
+      description: "MessageTemplate: a file, or the template text itself (default: the function's rendering)",
+    },
+    subject: { value: 'S', description: 'the SNS subject (overrides the one in the message file)' },
+  },
+  notes: [
+    'T is read as a file when it names one; a value ending in .hbs, or holding a "/" and no "{{", must name a file.',
+  ],
+  examples: [
+    'cloud-cron preview sms --message events/sms-json.json',
+    "cloud-cron preview sms --message events/sms-text.json --template '[{{attributes.severity}}] {{subject}}: {{rawMessage}}'",
+  ],
+});
 
 /** The distinct characters that GSM-7 cannot carry (why a body is UCS-2). */
 export function nonGsmCharacters(text: string): string[] {
@@ -57,48 +67,24 @@ export function previewReport(context: TemplateContext, template: string | undef
   return lines.join('\n');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let values: { message?: string; template?: string; subject?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        message: { type: 'string' },
-        template: { type: 'string' },
-        subject: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`cloud-cron preview sms: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.message) {
-    console.error(`cloud-cron preview sms: --message <file> is required\n${USAGE}`);
-    return 2;
-  }
-  try {
-    if (!isFile(values.message)) throw new PreviewInputError(`--message ${values.message} is not a file`);
-    const context = sampleContext(readFileSync(values.message, 'utf8'), values.subject);
-    const template =
-      values.template === undefined
-        ? undefined
-        : isFile(values.template)
-          ? readFileSync(values.template, 'utf8')
-          : values.template;
-    console.log(previewReport(context, template));
-    return 0;
-  } catch (e) {
-    if (e instanceof CloudCronError) {
-      console.error(`cloud-cron preview sms: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+export function run(argv: string[], io?: Io): Promise<number> {
+  return runCommand(
+    command,
+    argv,
+    ({ flags }, { out, err }) => {
+      try {
+        if (!isFile(flags.message)) throw new PreviewInputError(`--message ${flags.message} is not a file`);
+        const context = sampleContext(readFileSync(flags.message, 'utf8'), flags.subject);
+        const template =
+          flags.template === undefined ? undefined : templateArgument(flags.template, '--template').source;
+        out(previewReport(context, template));
+        return 0;
+      } catch (e) {
+        if (!(e instanceof CloudCronError)) throw e;
+        err(`cloud-cron preview sms: ${e.message}`);
+        return 1;
+      }
+    },
+    io,
+  );
 }

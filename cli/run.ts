@@ -10,7 +10,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -21,24 +20,43 @@ import {
 } from '../functions/common/runs/job-context';
 import { graceMs, type Registration } from '../functions/common/runs/ledger';
 import type { LedgerStore } from '../functions/common/runs/store';
+import { defineCommand, type Io, runCommand, UsageError } from './args';
 import {
   CliError,
   explain,
   findJob,
   JSON_VERSION,
-  LEDGER_OPTIONS,
-  LEDGER_USAGE,
+  LEDGER_FLAGS,
+  LEDGER_NOTES,
   openLedger,
   runJson,
   runsTable,
 } from './ledger';
 
-const USAGE = `usage: cloud-cron run <job> [--payload FILE] [--wait] [--timeout SECONDS] [--json] [--runs-stack NAME | --runs-table NAME]
-  <job>       a job wired to the Runs app: its function name or ARN, or its stack's name
-  --payload   a JSON file to send instead of the schedule's payload
-  --wait      wait until the run is recorded, print it, exit 0 if it succeeded and 1 if not
-  --timeout   how long --wait waits, in seconds (default: every attempt at its timeout, plus 2 minutes)
-${LEDGER_USAGE}`;
+export const command = defineCommand({
+  name: 'cloud-cron run',
+  summary:
+    "Runs a job wired to the Runs app now, through the same asynchronous path as its schedule (its retries, both\ndestinations, the ledger and the failure topic behave as for a scheduled run), with the schedule's payload.",
+  positionals: [
+    {
+      name: '<job>',
+      description: "a job wired to the Runs app: its function name or ARN, or its stack's name",
+      missing: 'give one job name',
+    },
+  ],
+  tooMany: () => 'give one job name',
+  flags: {
+    payload: { value: 'FILE', description: "a JSON file to send instead of the schedule's payload" },
+    wait: { description: 'wait until the run is recorded, print it, exit 0 if it succeeded and 1 if not' },
+    timeout: {
+      value: 'SECONDS',
+      description: 'how long --wait waits (default: every attempt at its timeout, plus 2 minutes)',
+    },
+    ...LEDGER_FLAGS,
+  },
+  notes: LEDGER_NOTES,
+  examples: ['cloud-cron run cloud-cron-example-job --wait', 'cloud-cron run my-job-stack --payload event.json'],
+});
 
 export type RunDeps = { lambda?: LambdaClient; scheduler?: SchedulerClient; now?: () => Date; pollMs?: number };
 
@@ -112,29 +130,39 @@ async function waitFor(
   }
 }
 
-export async function run(argv: string[], deps: RunDeps = {}): Promise<number> {
+export function run(argv: string[], io?: Io, deps: RunDeps = {}): Promise<number> {
+  return runCommand(
+    command,
+    argv,
+    ({ flags, positionals }, { out, err }) => runJob(flags, positionals[0], out, err, deps),
+    io,
+  );
+}
+
+async function runJob(
+  values: {
+    payload?: string;
+    wait: boolean;
+    timeout?: string;
+    json: boolean;
+    'runs-stack'?: string;
+    'runs-table'?: string;
+  },
+  name: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  deps: RunDeps,
+): Promise<number> {
   const now = deps.now ?? (() => new Date());
+  if (values.timeout !== undefined && !/^\d{1,5}$/.test(values.timeout)) {
+    throw new UsageError(`--timeout "${values.timeout}" must be a whole number of seconds`);
+  }
   try {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n${USAGE}`, 2);
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new CliError(`give one job name\n${USAGE}`, 2);
-    if (values.timeout !== undefined && !/^\d{1,5}$/.test(values.timeout)) {
-      throw new CliError(`--timeout "${values.timeout}" must be a whole number of seconds`, 2);
-    }
     const store = await openLedger(values);
-    const { job, registration } = await findJob(store, positionals[0]);
+    const { job, registration } = await findJob(store, name);
     if (!registration) {
       throw new CliError(
-        `${positionals[0]} is not a job wired to the Runs app (see cloud-cron status): wire it with RunsEventBusArn first`,
+        `${name} is not a job wired to the Runs app (see cloud-cron status): wire it with RunsEventBusArn first`,
       );
     }
     const scheduler = deps.scheduler ?? new SchedulerClient({ maxAttempts: 4 });
@@ -155,9 +183,8 @@ export async function run(argv: string[], deps: RunDeps = {}): Promise<number> {
       throw new CliError(`Lambda did not queue the run of ${job}: ${(e as Error).message}`);
     }
     if (!values.wait) {
-      if (values.json)
-        console.log(JSON.stringify({ version: JSON_VERSION, job, requestId, status: 'queued' }, null, 2));
-      else console.log(`queued ${job}: request ${requestId} (see it with: cloud-cron runs ${job})`);
+      if (values.json) out(JSON.stringify({ version: JSON_VERSION, job, requestId, status: 'queued' }, null, 2));
+      else out(`queued ${job}: request ${requestId} (see it with: cloud-cron runs ${job})`);
       return 0;
     }
     const timeoutMs =
@@ -165,32 +192,20 @@ export async function run(argv: string[], deps: RunDeps = {}): Promise<number> {
         ? Number(values.timeout) * 1000
         : graceMs({ ...registration, flexibleWindowMinutes: 0, missedRunGraceMinutes: 2 });
     if (!values.json)
-      console.log(
-        `queued ${job}: request ${requestId}; waiting for its record (up to ${Math.round(timeoutMs / 1000)} s)`,
-      );
+      out(`queued ${job}: request ${requestId}; waiting for its record (up to ${Math.round(timeoutMs / 1000)} s)`);
     const found = await waitFor(store, job, requestId, timeoutMs, deps.pollMs ?? 2000, now);
     if (!found) {
       throw new CliError(
         `no record of request ${requestId} after ${Math.round(timeoutMs / 1000)} s: it may still be retrying (cloud-cron runs ${job}); check the function's DestinationDeliveryFailures metric if it never appears`,
       );
     }
-    if (values.json)
-      console.log(JSON.stringify({ version: JSON_VERSION, job, requestId, run: runJson(found) }, null, 2));
-    else console.log(runsTable([found]));
+    if (values.json) out(JSON.stringify({ version: JSON_VERSION, job, requestId, run: runJson(found) }, null, 2));
+    else out(runsTable([found]));
     return found.status === 'succeeded' ? 0 : 1;
   } catch (caught) {
     const e = explain(caught, 'cannot read the runs ledger');
     if (!(e instanceof CliError)) throw e;
-    console.error(`cloud-cron run: ${e.message}`);
+    err(`cloud-cron run: ${e.message}`);
     return e.exitCode;
   }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: { ...LEDGER_OPTIONS, payload: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
-  });
 }

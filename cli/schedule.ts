@@ -14,6 +14,7 @@ import {
   ScheduleError,
   validateSchedule,
 } from '../functions/common/schedule';
+import { defineCommand, type Io, runCommand, UsageError } from './args';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -62,62 +63,49 @@ export function pastMidnightNote(expression: string): string | undefined {
   return `note: hours "${hours}" run past midnight, and AWS matches each run field by field on the day it falls on: a run after midnight happens only if that day matches ${days} too, not because the day before did`;
 }
 
-const USAGE = `usage: cloud-cron schedule "<expression>" [--tz Zone] [--count N] [--from ISO-instant]
-  --tz     IANA time zone the expression is evaluated in (default UTC)
-  --count  how many run times to print, 1-1000 (default 5)
-  --from   list runs after this instant instead of now, e.g. 2025-01-01T00:00:00Z
-examples:
-  cloud-cron schedule "cron(0 9 ? * MON-FRI *)" --tz Europe/Paris
-  cloud-cron schedule "rate(15 minutes)" --count 3`;
+export const command = defineCommand({
+  name: 'cloud-cron schedule',
+  summary:
+    "Says whether EventBridge Scheduler would accept the expression (the CloudCron macro's verdict, exit 1 when not)\nand prints it in words and its next run times in the zone, with the weekday and the UTC instant.",
+  positionals: [
+    {
+      name: '"<expression>"',
+      description: 'rate(...), cron(...) or at(...), in quotes',
+      missing: 'give the schedule expression',
+    },
+  ],
+  tooMany: (n) => `give the expression as one argument, in quotes (got ${n} arguments)`,
+  flags: {
+    tz: { value: 'ZONE', description: 'IANA time zone the expression is evaluated in', default: 'UTC' },
+    count: { value: 'N', description: 'how many run times to print, 1-1000', default: '5' },
+    from: {
+      value: 'ISO-INSTANT',
+      description: 'list runs after this instant instead of now, e.g. 2025-01-01T00:00:00Z',
+    },
+  },
+  examples: [
+    'cloud-cron schedule "cron(0 9 ? * MON-FRI *)" --tz Europe/Paris',
+    'cloud-cron schedule "rate(15 minutes)" --count 3',
+  ],
+});
 
 type Options = { expression: string; timezone: string; count: number; from: Date };
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): Options {
-  const positional: string[] = [];
-  const values: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const m = /^--(tz|count|from)(?:=(.*))?$/s.exec(arg);
-    if (m) {
-      const value = m[2] ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-      values[m[1]] = value;
-    } else if (arg === '--help' || arg === '-h') {
-      throw new UsageError('');
-    } else if (arg.startsWith('--')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positional.push(arg);
-    }
-  }
-  if (positional.length !== 1) {
-    throw new UsageError(
-      positional.length === 0
-        ? 'give the schedule expression'
-        : `give the expression as one argument, in quotes (got ${positional.length} arguments)`,
-    );
-  }
-  const countText = values.count ?? '5';
+function options(flags: { tz: string; count: string; from: string | undefined }, expression: string): Options {
+  const countText = flags.count;
   if (!/^\d+$/.test(countText) || Number(countText) < 1 || Number(countText) > 1000) {
     throw new UsageError(`--count "${countText}" must be a whole number from 1 to 1000`);
   }
-  const from = values.from === undefined ? new Date() : new Date(values.from);
-  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${values.from}" is not a date-time`);
-  return { expression: positional[0], timezone: values.tz ?? 'UTC', count: Number(countText), from };
+  const from = flags.from === undefined ? new Date() : new Date(flags.from);
+  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${flags.from}" is not a date-time`);
+  return { expression, timezone: flags.tz, count: Number(countText), from };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let options: Options;
-  try {
-    options = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    if (e.message) console.error(`cloud-cron schedule: ${e.message}`);
-    console.error(USAGE);
-    return e.message ? 2 : 0;
-  }
+export function run(argv: string[], io?: Io): Promise<number> {
+  return runCommand(command, argv, ({ flags, positionals }, io) => report(options(flags, positionals[0]), io), io);
+}
+
+async function report(options: Options, { out, err }: Io): Promise<number> {
   const { expression, timezone, count, from } = options;
   let runs: Date[];
   try {
@@ -125,21 +113,19 @@ export async function run(argv: string[]): Promise<number> {
     runs = nextRuns(expression, timezone, count, from);
   } catch (e) {
     if (!(e instanceof ScheduleError)) throw e;
-    console.error(e.message);
+    err(e.message);
     return 1;
   }
-  console.log(`valid: ${expression} (time zone ${timezone})`);
-  console.log(`in words: ${describeSchedule(expression)}`);
+  out(`valid: ${expression} (time zone ${timezone})`);
+  out(`in words: ${describeSchedule(expression)}`);
   for (const note of [dayOfWeekNote(expression), pastMidnightNote(expression), rateUnitNote(expression)]) {
-    if (note) console.log(note);
+    if (note) out(note);
   }
   if (expression.startsWith('rate(')) {
-    console.log(
-      `a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`,
-    );
+    out(`a rate schedule starts at its StartDate, or when it is created; shown as if it started ${from.toISOString()}`);
   }
   if (runs.length === 0) {
-    console.log(`no run after ${formatRun(from, timezone)}`);
+    out(`no run after ${formatRun(from, timezone)}`);
     return 0;
   }
   const heading = expression.startsWith('at(')
@@ -147,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     : runs.length < count
       ? `only ${runs.length} run(s) left:`
       : `next ${runs.length} run(s):`;
-  console.log(heading);
-  for (const t of runs) console.log(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
+  out(heading);
+  for (const t of runs) out(`  ${formatRun(t, timezone)}  (${t.toISOString().replace('.000Z', 'Z')})`);
   return 0;
 }

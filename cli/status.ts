@@ -2,25 +2,31 @@
  * `cloud-cron status [--json]`: every job wired to the Runs app: schedule and zone, next run, last run and its
  * status, and the runs it missed in the last 7 days.
  */
-import { parseArgs } from 'node:util';
 import { nextFireTime } from '../functions/common/runs/expected';
 import type { Registration } from '../functions/common/runs/ledger';
 import type { LedgerStore } from '../functions/common/runs/store';
 import { formatInZone } from '../functions/common/schedule';
+import { defineCommand, type Io, runCommand } from './args';
 import {
   CliError,
   explain,
   JSON_VERSION,
-  LEDGER_OPTIONS,
-  LEDGER_USAGE,
+  LEDGER_FLAGS,
+  LEDGER_NOTES,
   openLedger,
   type RunJson,
   runJson,
   table,
 } from './ledger';
 
-const USAGE = `usage: cloud-cron status [--json] [--runs-stack NAME | --runs-table NAME]
-${LEDGER_USAGE}`;
+export const command = defineCommand({
+  name: 'cloud-cron status',
+  summary:
+    'Every job wired to the Runs app: its schedule and zone, next run, last run and its status, and the runs it\nmissed in the last 7 days.',
+  flags: { ...LEDGER_FLAGS },
+  notes: LEDGER_NOTES,
+  examples: ['cloud-cron status', 'cloud-cron status --runs-stack my-runs --json'],
+});
 
 const MISSED_WINDOW_MS = 7 * 86_400_000;
 
@@ -73,53 +79,47 @@ export async function jobStatus(store: LedgerStore, r: Registration, now: number
 const local = (iso: string | null | undefined, tz: string) =>
   iso ? formatInZone(new Date(iso), tz).slice(0, 16).replace('T', ' ') : '-';
 
-export async function run(argv: string[], now: () => Date = () => new Date()): Promise<number> {
-  try {
-    let values: ReturnType<typeof parse>['values'];
-    try {
-      ({ values } = parse(argv));
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n${USAGE}`, 2);
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const store = await openLedger(values);
-    const registrations = await store.listRegistrations();
-    const t = now().getTime();
-    const jobs = await Promise.all(registrations.map((r) => jobStatus(store, r, t)));
-    if (values.json) {
-      console.log(JSON.stringify({ version: JSON_VERSION, now: new Date(t).toISOString(), jobs }, null, 2));
-      return 0;
-    }
-    if (jobs.length === 0) {
-      console.log('no jobs are wired to the Runs app yet (deploy a job with RunsEventBusArn)');
-      return 0;
-    }
-    const rows = [['JOB', 'SCHEDULE', 'ZONE', 'NEXT RUN', 'LAST RUN', 'STATUS', 'MISSED (7 DAYS)']];
-    for (const j of jobs) {
-      const tz = j.schedule.timezone;
-      rows.push([
-        j.job,
-        j.schedule.state === 'DISABLED' ? `${j.schedule.expression} (disabled)` : j.schedule.expression,
-        tz,
-        local(j.nextRun, tz),
-        local(j.lastRun?.endedAt, tz),
-        j.lastRun?.status ?? '-',
-        j.missed.last7Days ? `${j.missed.last7Days} (latest ${local(j.missed.latest, tz)})` : '0',
-      ]);
-    }
-    console.log(table(rows));
-    return 0;
-  } catch (caught) {
-    const e = explain(caught, 'cannot read the runs ledger');
-    if (!(e instanceof CliError)) throw e;
-    console.error(`cloud-cron status: ${e.message}`);
-    return e.exitCode;
-  }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: { ...LEDGER_OPTIONS }, strict: true, allowPositionals: false });
+/** `now` is for tests: the instant "next run" and "last 7 days" are counted from. */
+export function run(argv: string[], io?: Io, now: () => Date = () => new Date()): Promise<number> {
+  return runCommand(
+    command,
+    argv,
+    async ({ flags }, { out, err }) => {
+      try {
+        const store = await openLedger(flags);
+        const registrations = await store.listRegistrations();
+        const t = now().getTime();
+        const jobs = await Promise.all(registrations.map((r) => jobStatus(store, r, t)));
+        if (flags.json) {
+          out(JSON.stringify({ version: JSON_VERSION, now: new Date(t).toISOString(), jobs }, null, 2));
+          return 0;
+        }
+        if (jobs.length === 0) {
+          out('no jobs are wired to the Runs app yet (deploy a job with RunsEventBusArn)');
+          return 0;
+        }
+        const rows = [['JOB', 'SCHEDULE', 'ZONE', 'NEXT RUN', 'LAST RUN', 'STATUS', 'MISSED (7 DAYS)']];
+        for (const j of jobs) {
+          const tz = j.schedule.timezone;
+          rows.push([
+            j.job,
+            j.schedule.state === 'DISABLED' ? `${j.schedule.expression} (disabled)` : j.schedule.expression,
+            tz,
+            local(j.nextRun, tz),
+            local(j.lastRun?.endedAt, tz),
+            j.lastRun?.status ?? '-',
+            j.missed.last7Days ? `${j.missed.last7Days} (latest ${local(j.missed.latest, tz)})` : '0',
+          ]);
+        }
+        out(table(rows));
+        return 0;
+      } catch (caught) {
+        const e = explain(caught, 'cannot read the runs ledger');
+        if (!(e instanceof CliError)) throw e;
+        err(`cloud-cron status: ${e.message}`);
+        return e.exitCode;
+      }
+    },
+    io,
+  );
 }

@@ -1,57 +1,40 @@
 /**
  * `npm run terraform [-- --check]`: writes every Terraform module's generated files (terraform/modules/<name>/
  * versions.tf, variables.tf, main.tf, outputs.tf) from the templates and tooling/terraform/apps.ts. `--check` writes
- * nothing and exits 1 naming the files that differ (what the drift test runs).
+ * nothing and exits 1 naming the files that differ (what the drift test checks).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { defineCommand, exitWith, runCommand } from '../cli/args';
 import { ROOT } from '../tooling/paths';
-import { generateAll } from '../tooling/terraform/generate';
+import { staleFiles } from '../tooling/terraform/generate';
 
-export function staleFiles(): { path: string; expected: string }[] {
-  const stale: { path: string; expected: string }[] = [];
-  for (const mod of generateAll()) {
-    for (const [file, expected] of Object.entries(mod.files)) {
-      const path = join(mod.dir, file);
-      let actual: string | undefined;
-      try {
-        actual = readFileSync(path, 'utf8');
-      } catch {
-        actual = undefined;
-      }
-      if (actual !== expected) stale.push({ path, expected });
-    }
-  }
-  return stale;
-}
+export const command = defineCommand({
+  name: 'npm run terraform --',
+  summary:
+    'Regenerates the Terraform modules in terraform/modules/ (versions.tf, variables.tf, main.tf, outputs.tf) from\nthe templates and tooling/terraform/apps.ts; hand-written files of a module are left alone.',
+  flags: { check: { description: 'write nothing; exit 1 naming every generated file that differs' } },
+  examples: ['npm run terraform', 'npm run terraform -- --check'],
+});
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  if (args.some((a) => a === '-h' || a === '--help')) {
-    console.log('usage: npm run terraform [-- --check]');
-    process.exit(0);
-  }
-  const unknown = args.find((a) => a !== '--check');
-  if (unknown) {
-    console.error(`unknown option ${unknown}; usage: npm run terraform [-- --check]`);
-    process.exit(2);
-  }
-  const stale = staleFiles();
-  if (args.includes('--check')) {
-    if (stale.length > 0) {
-      console.error(`out of date (run npm run terraform): ${stale.map((s) => relative(ROOT, s.path)).join(', ')}`);
-      process.exit(1);
+  const run = runCommand(command, process.argv.slice(2), ({ flags }, { out, err }) => {
+    const stale = staleFiles();
+    const names = stale.map((s) => relative(ROOT, s.path)).join(', ');
+    if (flags.check) {
+      if (stale.length === 0) {
+        out('Terraform modules are up to date');
+        return 0;
+      }
+      err(`out of date (run npm run terraform): ${names}`);
+      return 1;
     }
-    console.log('Terraform modules are up to date');
-  } else {
     for (const s of stale) {
-      mkdirSync(join(s.path, '..'), { recursive: true });
+      mkdirSync(dirname(s.path), { recursive: true });
       writeFileSync(s.path, s.expected);
     }
-    console.log(
-      stale.length
-        ? `wrote ${stale.map((s) => relative(ROOT, s.path)).join(', ')}`
-        : 'Terraform modules are up to date',
-    );
-  }
+    out(stale.length ? `wrote ${names}` : 'Terraform modules are up to date');
+    return 0;
+  });
+  exitWith(run, 'npm run terraform');
 }

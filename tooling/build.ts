@@ -5,12 +5,15 @@
  * same block `sam build` reads, so both produce the same code. <name> is the entry file's folder
  * (functions/<name>/index.ts).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
+import { APPS } from './apps';
 import { loadTemplate } from './cfn-yaml';
 
-export const ROOT = resolve(__dirname, '..');
+import { ROOT } from './paths';
+
+export { ROOT };
 
 export type FunctionBuild = { name: string; template: string; logicalId: string; options: BuildOptions };
 
@@ -27,13 +30,9 @@ type BuildProperties = {
   Loader?: string[];
 };
 
-/** Every template in the repository that may hold functions. */
+/** Every app's template (tooling/apps.ts), as absolute paths. */
 export function templateFiles(root = ROOT): string[] {
-  const top = readdirSync(root)
-    .filter((f) => /^template-.*\.ya?ml$/.test(f))
-    .map((f) => join(root, f));
-  const macro = join(root, 'macro', 'template.yaml');
-  return existsSync(macro) ? [...top, macro] : top;
+  return APPS.map((a) => join(root, a.template));
 }
 
 /** Reads the esbuild settings of every function, as `sam build` would. */

@@ -6,9 +6,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { FunctionName as AppFunction } from '../../tooling/apps';
 import { buildAll, type FunctionBuild, functionBuilds, ROOT } from '../../tooling/build';
 
-export const FUNCTIONS = ['email', 'sms', 'webhook', 'mirror', 'macro'] as const;
+/**
+ * The functions with a cold-start and warm benchmark (each has a baseline in bench/baselines/ and a context in
+ * lib/env.ts). Names come from the app list (tooling/apps.ts): a function an app no longer builds fails to compile.
+ */
+export const FUNCTIONS = ['email', 'sms', 'webhook', 'mirror', 'macro'] as const satisfies readonly AppFunction[];
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /** Baseline entries (bench/baselines/<entry>.ts) and the function whose build options they use. */

@@ -6,20 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LOOPBACK_SWITCH } from '../../functions/common/response-url';
+import { APPS, EXAMPLE_TEMPLATES } from '../../tooling/apps';
 import { readTemplate } from '../../tooling/cfn';
 import { ROOT } from '../../tooling/paths';
 
-const TEMPLATES = [
-  'template-scheduled-lambda.yaml',
-  'template-scheduled-task.yaml',
-  'macro/template.yaml',
-  'template-email.yaml',
-  'template-sms.yaml',
-  'template-webhook.yaml',
-  'template-mirror.yaml',
-  'template-runs.yaml',
-  'examples/parent/template.yaml',
-];
+const TEMPLATES = [...APPS.map((a) => a.template), ...EXAMPLE_TEMPLATES];
 
 describe.each(TEMPLATES)('%s', (file) => {
   const template = readTemplate(file);

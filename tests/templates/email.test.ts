@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
 import { SAR_SUPPORTED_RESOURCE_TYPES, sarProblems } from '../../tooling/sar';
+import { resolver } from '../../tooling/template-env';
 
 const FILE = 'template-email.yaml';
 const REQUIRED = {
@@ -15,79 +16,6 @@ const REQUIRED = {
 };
 
 const template = readTemplate(FILE);
-
-// ---- a small evaluator of the intrinsic functions the template uses, as CloudFormation resolves them ----
-const NO_VALUE = Symbol('AWS::NoValue');
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws',
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '123456789012',
-};
-
-function resolver(t: Template, given: Record<string, string>) {
-  const params: Record<string, string> = {};
-  for (const [name, p] of Object.entries(t.Parameters ?? {})) params[name] = given[name] ?? String(p.Default ?? '');
-  const ref = (name: string): unknown => {
-    if (name === 'AWS::NoValue') return NO_VALUE;
-    if (name in PSEUDO) return PSEUDO[name];
-    if (name in params) return params[name];
-    if (name in t.Resources) return `<${name}>`;
-    throw new Error(`unknown Ref ${name}`);
-  };
-  const condition = (name: string): boolean => Boolean(evaluate(t.Conditions?.[name]));
-  function evaluate(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(evaluate).filter((x) => x !== NO_VALUE);
-    if (!v || typeof v !== 'object') return v;
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1) {
-      const [k] = keys;
-      const a = o[k];
-      if (k === 'Ref') return ref(a as string);
-      if (k === 'Condition') return condition(a as string);
-      if (k === 'Fn::GetAtt') return `<${(a as string[]).join('.')}>`;
-      if (k === 'Fn::Join') {
-        const [sep, list] = a as [string, unknown];
-        return (evaluate(list) as string[]).join(sep);
-      }
-      if (k === 'Fn::Split') {
-        const [sep, s] = a as [string, unknown];
-        return (evaluate(s) as string).split(sep);
-      }
-      if (k === 'Fn::Select') {
-        const [i, list] = a as [number, unknown];
-        const items = evaluate(list) as unknown[];
-        if (Number(i) >= items.length) throw new Error(`Fn::Select index ${i} out of range`);
-        return items[Number(i)];
-      }
-      if (k === 'Fn::Sub') {
-        const [text, vars] = (Array.isArray(a) ? a : [a, {}]) as [string, Record<string, unknown>];
-        const values = evaluate(vars) as Record<string, unknown>;
-        return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
-          if (name in values) return String(values[name]);
-          if (name.includes('.')) return `<${name}>`;
-          return String(ref(name));
-        });
-      }
-      if (k === 'Fn::If') {
-        const [c, yes, no] = a as [string, unknown, unknown];
-        return evaluate(condition(c) ? yes : no);
-      }
-      if (k === 'Fn::Equals') {
-        const [x, y] = evaluate(a) as unknown[];
-        return x === y;
-      }
-      if (k === 'Fn::Not') return !(evaluate(a) as boolean[])[0];
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(o)) {
-      const r = evaluate(value);
-      if (r !== NO_VALUE) out[key] = r;
-    }
-    return out;
-  }
-  return evaluate;
-}
 
 type Statement = {
   Sid?: string;
@@ -106,10 +34,10 @@ let translatedOnce: Template | undefined;
 function deployed(parameters: Record<string, string>) {
   translatedOnce ??= samTranslate(templatePath(FILE), REQUIRED);
   const translated = translatedOnce;
-  const resources = resolver(translated, { ...REQUIRED, ...parameters })(translated.Resources) as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
+  // Resources and attributes stand as <Name> and <Name.Attribute>: only the policies' shape matters here.
+  const resources = resolver(translated, { parameters: { ...REQUIRED, ...parameters }, placeholders: true }).value(
+    translated.Resources,
+  ) as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   const role = resources.EmailRole.Properties as {
     Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
     ManagedPolicyArns?: string[];

@@ -7,35 +7,27 @@
  * `!GetAtt App.Outputs.X` names a real output. samconfig.toml must give every required parameter a valid value.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TOPIC_VARIABLES } from '../../examples/job/src/contract';
 import { resolveEvent } from '../../examples/job/src/event';
 import { transform as cloudCron } from '../../functions/macro/transform';
+import { SAR_APPS } from '../../tooling/apps';
 import { cfnLint, describeFindings, samTranslate } from '../../tooling/cfn';
 import { failedRules } from '../../tooling/cfn-rules';
 import { loadTemplate, type Template, type TemplateParameter } from '../../tooling/cfn-yaml';
+import { nestedApps, nestedParameters } from '../../tooling/nested-apps';
 import { EVENTS, ROOT } from '../../tooling/paths';
 import { projectPython } from '../../tooling/python';
+import { resolver } from '../../tooling/template-env';
+import { parameterProblem } from '../../tooling/template-params';
 
 const PARENT_DIR = join(ROOT, 'examples', 'parent');
 const PARENT_FILE = join(PARENT_DIR, 'template.yaml');
 const parent = loadTemplate(PARENT_FILE);
 
-/** Our SAR apps, by the Name their templates publish under. */
-const SAR_TEMPLATES = [
-  'template-email.yaml',
-  'template-sms.yaml',
-  'template-webhook.yaml',
-  'template-mirror.yaml',
-  'macro/template.yaml',
-];
-const sarByName = new Map(
-  SAR_TEMPLATES.map((file) => {
-    const meta = loadTemplate(join(ROOT, file)).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string };
-    return [meta.Name, file] as const;
-  }),
-);
+/** Our SAR apps, by the Name they publish under. */
+const sarByName = new Map<string, string>(SAR_APPS.map((a) => [a.sarName, a.template]));
 
 type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: unknown };
 type AppProperties = {
@@ -74,24 +66,7 @@ function samconfigParameters(): Record<string, string> {
 }
 const deployed = samconfigParameters();
 
-/** What CloudFormation would refuse in `value` for parameter `p`, or undefined. */
-function constraintProblem(p: TemplateParameter, value: string): string | undefined {
-  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value))
-    return `not one of ${p.AllowedValues.join(', ')}`;
-  // CloudFormation checks a list parameter's pattern on each member.
-  const members = p.Type === 'CommaDelimitedList' ? value.split(',') : [value];
-  if (p.AllowedPattern && members.some((m) => !new RegExp(`^(?:${p.AllowedPattern})$`).test(m)))
-    return `does not match ${p.AllowedPattern}`;
-  if (p.MinLength !== undefined && value.length < p.MinLength) return `shorter than ${p.MinLength}`;
-  if (p.MaxLength !== undefined && value.length > p.MaxLength) return `longer than ${p.MaxLength}`;
-  if (p.Type === 'Number') {
-    const n = Number(value);
-    if (value.trim() === '' || Number.isNaN(n)) return 'not a number';
-    if (p.MinValue !== undefined && n < p.MinValue) return `below ${p.MinValue}`;
-    if (p.MaxValue !== undefined && n > p.MaxValue) return `above ${p.MaxValue}`;
-  }
-  return undefined;
-}
+const constraintProblem = parameterProblem;
 
 /** The values a parent parameter takes in this example: its Default and its samconfig.toml value. */
 function parentValues(name: string): string[] {
@@ -102,28 +77,15 @@ function parentValues(name: string): string[] {
 
 /** The value of a Location field: a literal, or a parameter Ref resolved with samconfig.toml (then Default). */
 function locationValue(field: string | Intrinsic): string {
-  if (typeof field === 'string') return field;
-  if (field.Ref) {
-    const [value] = [deployed[field.Ref], parent.Parameters?.[field.Ref]?.Default].filter((v) => v !== undefined);
-    if (value === undefined) throw new Error(`${field.Ref} has no value in samconfig.toml and no Default`);
-    return String(value);
-  }
-  throw new Error(`SAM resolves only literals, Ref and FindInMap in Location, found ${JSON.stringify(field)}`);
+  return String(resolver(parent, { parameters: deployed }).value(field));
 }
 
 /** The repository template an application deploys. */
+const nested = new Map(nestedApps(parent, PARENT_FILE, { parameters: deployed }).map((n) => [n.logicalId, n]));
 function templateOf(app: (typeof apps)[number]): string {
-  const { Location } = app.props;
-  if (typeof Location === 'string') {
-    const file = resolve(PARENT_DIR, Location);
-    expect(existsSync(file)).toBe(true);
-    return relative(ROOT, file);
-  }
-  const arn = locationValue(Location.ApplicationId);
-  const name = /^arn:aws(-cn|-us-gov)?:serverlessrepo:[a-z0-9-]+:\d{12}:applications\/(.+)$/.exec(arn)?.[2];
-  const file = name === undefined ? undefined : sarByName.get(name);
-  if (!file) throw new Error(`${app.id}: ${arn} is not one of our SAR apps (${[...sarByName.keys()].join(', ')})`);
-  return file;
+  const n = nested.get(app.id);
+  if (!n) throw new Error(`${app.id} is not a nested application`);
+  return n.app.template;
 }
 
 const readChild = (file: string): Template => loadTemplate(join(ROOT, file));
@@ -243,18 +205,16 @@ test('the job gets its image from the mirror and the two topics as REPORTS and A
 });
 
 test('the CloudCron macro accepts the job stack as the parent configures it, giving the job REPORTS and ALERTS', () => {
-  const job = apps.find((a) => a.id === 'Job')?.props.Parameters ?? {};
   const reports = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
   const alerts = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';
-  const values: Record<string, string> = {
-    LambdaImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
-    SnsTopics: `REPORTS=${reports},ALERTS=${alerts}`,
-  };
-  for (const [name, value] of Object.entries(job)) {
-    const ref = (value as Intrinsic).Ref;
-    if (typeof value === 'string') values[name] = value;
-    else if (ref && parent.Parameters?.[ref]) values[name] = parentValues(ref).at(-1) as string;
-  }
+  const values = nestedParameters(parent, nested.get('Job')!, {
+    parameters: deployed,
+    resources: { ReportsTopic: reports, AlertsTopic: alerts },
+    attributes: {
+      'Mirror.Outputs.ImageUri': `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
+    },
+  });
+  expect(values.SnsTopics).toBe(`REPORTS=${reports},ALERTS=${alerts}`);
   const out = cloudCron(readChild('template-scheduled-lambda.yaml'), values);
   const fn = out.Resources.JobFunction.Properties as { Environment: { Variables: Record<string, unknown> } };
   expect(fn.Environment.Variables).toMatchObject({ REPORTS: reports, ALERTS: alerts });
@@ -264,17 +224,16 @@ test('the CloudCron macro accepts the task stack as the parent configures it: RE
   const task = apps.find((a) => a.id === 'NightlyTask')?.props.Parameters ?? {};
   const reports = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-reports';
   const alerts = 'arn:aws:sns:us-east-1:123456789012:cloud-cron-example-alerts';
-  const values: Record<string, string> = {
-    ImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
-    SnsTopics: `REPORTS=${reports},ALERTS=${alerts}`,
-    SubnetIds: deployed.TaskSubnetIds,
-    SecurityGroupIds: deployed.TaskSecurityGroupIds,
-  };
-  for (const [name, value] of Object.entries(task)) {
-    const ref = (value as Intrinsic).Ref;
-    if (typeof value === 'string') values[name] = value;
-    else if (ref && parent.Parameters?.[ref]) values[name] = parentValues(ref).at(-1) as string;
-  }
+  const values = nestedParameters(parent, nested.get('NightlyTask')!, {
+    parameters: deployed,
+    resources: { ReportsTopic: reports, AlertsTopic: alerts },
+    attributes: {
+      'Mirror.Outputs.ImageUri': `123456789012.dkr.ecr.us-east-1.amazonaws.com/cloud-cron-health-check@sha256:${'b'.repeat(64)}`,
+    },
+  });
+  expect(values.SnsTopics).toBe(`REPORTS=${reports},ALERTS=${alerts}`);
+  // The parent's List<AWS::EC2::Subnet::Id> is joined into the task's CommaDelimitedList.
+  expect(values.SubnetIds).toBe(deployed.TaskSubnetIds);
   expect(failedRules(readChild('template-scheduled-task.yaml'), values)).toEqual([]); // Cpu/Memory pair, Spot
   const out = cloudCron(readChild('template-scheduled-task.yaml'), values);
   const [container] = (out.Resources.TaskDefinition.Properties as { ContainerDefinitions: Record<string, unknown>[] })

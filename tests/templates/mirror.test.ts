@@ -78,20 +78,6 @@ test('Architecture and KeepImagesOnDelete take only their listed values', () => 
   expect(template.Parameters?.KeepImagesOnDelete?.Default).toBe('true');
 });
 
-/** Evaluates the few intrinsic functions the derived names use, as CloudFormation would. */
-function evaluate(expr: unknown, params: Record<string, string>): unknown {
-  if (typeof expr === 'string') return expr;
-  if (Array.isArray(expr)) return expr.map((e) => evaluate(e, params));
-  const [[fn, arg]] = Object.entries(expr as Record<string, unknown>);
-  const args = arg as unknown[];
-  if (fn === 'Ref') return params[arg as string];
-  if (fn === 'Fn::Split') return (evaluate(args[1], params) as string).split(args[0] as string);
-  if (fn === 'Fn::Join') return (evaluate(args[1], params) as string[]).join(args[0] as string);
-  if (fn === 'Fn::Select') return (evaluate(args[1], params) as string[])[Number(args[0])];
-  if (fn === 'Fn::If') return params.DestinationRepositoryName ? evaluate(args[1], params) : evaluate(args[2], params);
-  throw new Error(`unexpected ${fn}`);
-}
-
 test.each([
   [SOURCE, '', 'release/app'],
   ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/team/app', '', 'team/app'],
@@ -99,9 +85,8 @@ test.each([
 ])('source %s with DestinationRepositoryName "%s" creates repository %s', (uri, name, expected) => {
   for (const id of ['RetainedRepository', 'Repository']) {
     const props = template.Resources[id].Properties as { RepositoryName: unknown };
-    expect(evaluate(props.RepositoryName, { SourceRepositoryUri: uri, DestinationRepositoryName: name })).toBe(
-      expected,
-    );
+    const { value } = resolver(template, { parameters: { SourceRepositoryUri: uri, DestinationRepositoryName: name } });
+    expect(value(props.RepositoryName)).toBe(expected);
   }
 });
 
@@ -376,11 +361,7 @@ test('least privilege: every statement names its resources; only the ECR login u
 test('the source repository ARN is derived from its URI, for pulls only', () => {
   const pull = statements('CopyRole').find((s) => s.Sid === 'PullSource') as Statement;
   expect(pull.Action).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
-  const [fmt, vars] = (pull.Resource as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'];
-  const values = Object.fromEntries(
-    Object.entries(vars).map(([k, v]) => [k, evaluate(v, { SourceRepositoryUri: SOURCE })]),
-  );
-  const arn = fmt.replace(/\$\{AWS::Partition\}/, 'aws').replace(/\$\{(\w+)\}/g, (_m, k: string) => String(values[k]));
+  const arn = resolver(template, { parameters: { SourceRepositoryUri: SOURCE } }).value(pull.Resource);
   expect(arn).toBe('arn:aws:ecr:us-west-2:123456789012:repository/release/app');
   const resolve = statements('MirrorFunctionRole').find((s) => s.Sid === 'ResolveSourceTag') as Statement;
   expect(resolve.Action).toEqual(['ecr:BatchGetImage', 'ecr:DescribeImages']);

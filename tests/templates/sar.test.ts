@@ -4,36 +4,30 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APPS, SAR_APPS } from '../../tooling/apps';
 import { readTemplate, templatePath } from '../../tooling/cfn';
 import { ROOT } from '../../tooling/paths';
 import { sarProblems } from '../../tooling/sar';
 
-const SAR_APPS = [
-  'macro/template.yaml',
-  'template-email.yaml',
-  'template-sms.yaml',
-  'template-webhook.yaml',
-  'template-mirror.yaml',
-  'template-runs.yaml',
-];
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-test.each(SAR_APPS)('%s is publishable to SAR at the package.json version', (file) => {
-  const template = readTemplate(file);
-  expect(sarProblems(template, templatePath(file))).toEqual([]);
-  const meta = template.Metadata?.['AWS::ServerlessRepo::Application'] as { SemanticVersion: string; Name: string };
-  expect(meta.SemanticVersion).toBe(version);
-});
+test.each(SAR_APPS.map((a) => [a.template, a] as const))(
+  '%s is publishable to SAR at the package.json version, under the name the app list gives',
+  (file, app) => {
+    const template = readTemplate(file);
+    expect(sarProblems(template, templatePath(file))).toEqual([]);
+    const meta = template.Metadata?.['AWS::ServerlessRepo::Application'] as { SemanticVersion: string; Name: string };
+    expect(meta.SemanticVersion).toBe(version);
+    expect(meta.Name).toBe(app.sarName);
+  },
+);
 
 test('every SAR app has its own name', () => {
-  const names = SAR_APPS.map((f) => {
-    const meta = readTemplate(f).Metadata?.['AWS::ServerlessRepo::Application'] as { Name: string } | undefined;
-    return meta?.Name;
-  });
+  const names = SAR_APPS.map((a) => a.sarName);
   expect(new Set(names).size).toBe(names.length);
 });
 
-test.each(['template-scheduled-lambda.yaml', 'template-scheduled-task.yaml'])(
+test.each(APPS.filter((a) => a.ships === 'location').map((a) => a.template))(
   '%s is refused by SAR because of its macro, as the README explains',
   (file) => {
     expect(sarProblems(readTemplate(file), templatePath(file))).toEqual(

@@ -8,6 +8,8 @@ import { loadSmsConfig } from '../../functions/sms/config';
 import { cfnLint, describeFindings, readTemplate, samTranslate, templatePath } from '../../tooling/cfn';
 import type { Template } from '../../tooling/cfn-yaml';
 import { sarProblems } from '../../tooling/sar';
+import { functionEnvironment, resolver } from '../../tooling/template-env';
+import { parameterProblem } from '../../tooling/template-params';
 
 const FILE = 'template-sms.yaml';
 const template = readTemplate(FILE);
@@ -35,37 +37,14 @@ function param(name: string) {
 
 /** CloudFormation matches AllowedPattern against the whole value (Java regex `matches`). */
 function allowed(name: string, value: string): boolean {
-  const p = param(name);
-  if (p.AllowedValues) return p.AllowedValues.map(String).includes(value);
-  if (p.MaxLength !== undefined && value.length > p.MaxLength) return false;
-  if (p.MinLength !== undefined && value.length < p.MinLength) return false;
-  return p.AllowedPattern === undefined || new RegExp(`^(?:${p.AllowedPattern})$`).test(value);
+  return parameterProblem(param(name), value) === undefined;
 }
 
-/** Evaluates a Rules assertion (Fn::Or/And/Not/Equals over Refs) for parameter values, as CloudFormation does. */
-function evaluate(expr: unknown, values: Record<string, string>): unknown {
-  if (typeof expr === 'string' || typeof expr === 'boolean') return expr;
-  const [[fn, arg]] = Object.entries(expr as Record<string, unknown>);
-  const args = arg as unknown[];
-  switch (fn) {
-    case 'Ref':
-      return values[arg as string] ?? param(arg as string).Default ?? '';
-    case 'Fn::Equals':
-      return evaluate(args[0], values) === evaluate(args[1], values);
-    case 'Fn::Not':
-      return !evaluate(args[0], values);
-    case 'Fn::And':
-      return args.every((a) => evaluate(a, values) === true);
-    case 'Fn::Or':
-      return args.some((a) => evaluate(a, values) === true);
-    default:
-      throw new Error(`unsupported rule function ${fn}`);
-  }
-}
-
+/** Whether every Rules assertion holds for these parameter values, as CloudFormation evaluates them. */
 function rulesPass(values: Record<string, string>): boolean {
+  const { value } = resolver(template, { parameters: values });
   return Object.values(template.Rules as Record<string, { Assertions: { Assert: unknown }[] }>).every((rule) =>
-    rule.Assertions.every((a) => evaluate(a.Assert, values) === true),
+    rule.Assertions.every((a) => value(a.Assert) === true),
   );
 }
 
@@ -183,20 +162,11 @@ describe.each([
       },
     });
     expect(template.Globals?.Function?.Runtime).toBe('nodejs24.x');
-    const vars = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
-    expect(Object.keys(vars)).not.toContain('TWILIO_API_BASE_URL');
-    const resolved = Object.fromEntries(
-      Object.entries(vars).map(([k, v]) => {
-        if (typeof v === 'string') return [k, v];
-        const ref = (v as { Ref: string }).Ref;
-        return [
-          k,
-          ref === 'IdempotencyTable'
-            ? 'table'
-            : ((params as Record<string, string>)[ref] ?? String(param(ref).Default ?? '')),
-        ];
-      }),
-    );
+    const resolved = functionEnvironment(template, 'SmsFunction', {
+      parameters: params,
+      resources: { IdempotencyTable: 'table' },
+    });
+    expect(Object.keys(resolved)).not.toContain('TWILIO_API_BASE_URL');
     expect(() => loadSmsConfig(resolved)).not.toThrow();
   });
 });

@@ -14,7 +14,7 @@
  * own default, so defaults live in one place, and no parameter is ever sent with its default value (which the SAR
  * stack resource turned into false drift, hashicorp/terraform-provider-aws#16485).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RE2JS } from 're2js';
 import { loadTemplate, type Template, type TemplateParameter } from '../cfn-yaml';
@@ -539,4 +539,17 @@ export function generateModule(spec: ModuleSpec): GeneratedModule {
 /** Every module whose template is in the repository (apps still being built are skipped until they land). */
 export function generateAll(): GeneratedModule[] {
   return MODULES.filter((s) => existsSync(join(ROOT, s.template))).map(generateModule);
+}
+
+/** The generated files whose text on disk differs from what `generateAll` makes (or that are missing). */
+export function staleFiles(modules: GeneratedModule[] = generateAll()): { path: string; expected: string }[] {
+  const stale: { path: string; expected: string }[] = [];
+  for (const mod of modules) {
+    for (const [file, expected] of Object.entries(mod.files)) {
+      const path = join(mod.dir, file);
+      const actual = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      if (actual !== expected) stale.push({ path, expected });
+    }
+  }
+  return stale;
 }

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { type PackagedTemplate, packageAll } from '../../../scripts/package';
+import { APPS, EXAMPLE_TEMPLATES, SAR_APPS } from '../../../tooling/apps';
 import { buildAll } from '../../../tooling/build';
 import { cfnLint, describeFindings, samTranslate } from '../../../tooling/cfn';
 import { loadTemplate } from '../../../tooling/cfn-yaml';
 import { type Moto, startMoto } from '../../../tooling/moto';
+import { type PackagedTemplate, packageAll } from '../../../tooling/package';
 import { DIST, ROOT, tempDir } from '../../../tooling/paths';
 
 const BUCKET = 'cloud-cron-artifacts';
@@ -63,11 +64,9 @@ beforeAll(async () => {
 
 afterAll(async () => moto?.stop());
 
-test('every app template is packaged', () => {
+test('every app template is packaged, and the example parent', () => {
   const names = packaged.map((p) => p.source.slice(ROOT.length + 1)).sort();
-  expect(names).toEqual(
-    expect.arrayContaining(['macro/template.yaml', 'template-scheduled-lambda.yaml', 'template-scheduled-task.yaml']),
-  );
+  expect(names).toEqual([...APPS.map((a) => a.template), ...EXAMPLE_TEMPLATES].sort());
   for (const p of packaged) expect(readFileSync(p.output, 'utf8').length).toBeGreaterThan(100);
 });
 
@@ -114,7 +113,9 @@ test('the example parent nests the packaged job template by an S3 URL that holds
 
 test('packaged SAR templates translate and lint clean as they are', () => {
   const sarTemplates = packaged.filter((p) => p.template.Metadata?.['AWS::ServerlessRepo::Application']);
-  expect(sarTemplates).toHaveLength(6);
+  expect(sarTemplates.map((p) => p.source.slice(ROOT.length + 1)).sort()).toEqual(
+    SAR_APPS.map((a) => a.template).sort(),
+  );
   for (const p of sarTemplates) samTranslate(p.output);
   expect(describeFindings(cfnLint(...sarTemplates.map((p) => p.output)))).toEqual([]);
 });
@@ -131,7 +132,7 @@ describe('npm run release', () => {
   const { mockClient } = require('aws-sdk-client-mock') as typeof import('aws-sdk-client-mock');
   const sarSdk =
     require('@aws-sdk/client-serverlessapplicationrepository') as typeof import('@aws-sdk/client-serverlessapplicationrepository');
-  const { release } = require('../../../scripts/release') as typeof import('../../../scripts/release');
+  const { release } = require('../../../tooling/release') as typeof import('../../../tooling/release');
   const version = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 
   test('publishes every SAR app at the package.json version and uploads the scheduled-job template', async () => {
@@ -179,7 +180,7 @@ describe('npm run release', () => {
       new GetObjectCommand({ Bucket: BUCKET, Key: `cloud-cron/${version}/template-scheduled-lambda.yaml` }),
     );
     expect(await job.Body!.transformToString()).toContain('CloudCron');
-    expect(result.scheduledJobUrl).toBe(
+    expect(result.locations.job).toBe(
       `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-lambda.yaml`,
     );
     const task = await s3.send(
@@ -188,7 +189,7 @@ describe('npm run release', () => {
     const taskText = await task.Body!.transformToString();
     expect(taskText).toContain('CloudCron');
     expect(taskText).toMatch(/CodeUri: s3:\/\//);
-    expect(result.scheduledTaskUrl).toBe(
+    expect(result.locations.task).toBe(
       `https://${BUCKET}.s3.us-east-1.amazonaws.com/cloud-cron/${version}/template-scheduled-task.yaml`,
     );
   });

@@ -242,7 +242,7 @@ test('runs: newest first, what the ledger holds, found through the Runs stack; -
 });
 
 test('status: every wired job with its schedule, next run, last run and missed runs', async () => {
-  const r = await cli((argv) => statusCommand(argv, () => new Date('2030-01-09T12:00:00.000Z')), '--json');
+  const r = await cli((argv) => statusCommand(argv, undefined, () => new Date('2030-01-09T12:00:00.000Z')), '--json');
   expect(r.code).toBe(0);
   const body = JSON.parse(r.out);
   expect(body.version).toBe(1);
@@ -260,7 +260,7 @@ test('status: every wired job with its schedule, next run, last run and missed r
     missed: { last7Days: 1, latest: '2030-01-07T03:00:00.000Z' },
   });
   const text = await cli(
-    (argv) => statusCommand(argv, () => new Date('2030-01-09T12:00:00.000Z')),
+    (argv) => statusCommand(argv, undefined, () => new Date('2030-01-09T12:00:00.000Z')),
     '--runs-table',
     runs.tableName,
   );

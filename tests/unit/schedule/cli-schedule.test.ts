@@ -158,10 +158,10 @@ describe('cloud-cron schedule', () => {
     expect(r.err).toContain('usage: cloud-cron schedule');
   });
 
-  test('--help prints the usage and exits 0', async () => {
+  test('--help prints the usage on stdout and exits 0', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
-    expect(r.err).toContain('usage: cloud-cron schedule');
+    expect(r.out).toContain('usage: cloud-cron schedule');
   });
 
   test('works as `node bin/cloud-cron.js schedule ...`', () => {

@@ -70,7 +70,7 @@ test('a template file and a plain-text message file with --subject; a long body 
 
 test('mistakes get a clear message and a non-zero exit', async () => {
   expect(await main(['preview', 'sms'])).toBe(2);
-  expect(err.join('\n')).toContain('--message <file> is required');
+  expect(err.join('\n')).toContain('--message FILE is required');
   expect(await main(['preview', 'sms', '--message', '/nonexistent/file.json'])).toBe(1);
   expect(err.join('\n')).toContain('--message /nonexistent/file.json is not a file');
   expect(await main(['preview', 'sms', '--message', join(EVENTS, 'sms-text.json'), '--template', '{{#each}}'])).toBe(1);

@@ -66,9 +66,9 @@ test('generic: a body template, and the headers with --headers', async () => {
 });
 
 test.each([
-  [['--message', 'events/webhook-text.json'], 2, '--preset must be one of'],
+  [['--message', 'events/webhook-text.json'], 2, '--preset slack|teams|pagerduty|discord|generic is required'],
   [['--preset', 'telegram', '--message', 'x'], 2, '--preset must be one of'],
-  [['--preset', 'slack'], 2, '--message <file> is required'],
+  [['--preset', 'slack'], 2, '--message FILE is required'],
   [['--preset', 'slack', '--message', 'nope.json'], 1, '--message nope.json is not a file'],
   [
     ['--preset', 'slack', '--message', 'events/webhook-text.json', '--body-template', '{}'],
@@ -80,7 +80,7 @@ test.each([
     1,
     'does not render valid JSON',
   ],
-  [['--preset', 'slack', '--message', 'events/webhook-text.json', '--bogus'], 2, "Unknown option '--bogus'"],
+  [['--preset', 'slack', '--message', 'events/webhook-text.json', '--bogus'], 2, 'unknown option --bogus'],
 ])('%j exits %i: %s', async (args, code, message) => {
   expect(await main(['preview', 'webhook', ...args])).toBe(code);
   expect(err.join('\n')).toContain(message);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { complete, LOCKFILES, missingOptional, platformOf } from '../../../scripts/lock-platforms';
+import { complete, LOCKFILES, missingOptional, platformOf } from '../../../tooling/lock-platforms';
 import { ROOT } from '../../../tooling/paths';
 
 test.each(LOCKFILES)(
