@@ -35,6 +35,7 @@ export const APPS = [
   { id: 'webhook', title: 'Webhook channel', template: 'template-webhook.yaml', docs: 'docs/webhook.md', ships: 'sar', sarName: 'cloud-cron-webhook', functions: ['webhook'] },
   { id: 'mirror', title: 'Image mirror', template: 'template-mirror.yaml', docs: 'docs/mirror.md', ships: 'sar', sarName: 'cloud-cron-image-mirror', functions: ['mirror'] },
   { id: 'runs', title: 'Runs', template: 'template-runs.yaml', docs: 'docs/runs.md', ships: 'sar', sarName: 'cloud-cron-runs', functions: ['runs-bus', 'runs-recorder', 'runs-watchdog', 'runs-registrar'] },
+  { id: 'jobs', title: 'Jobs', template: 'template-jobs.yaml', docs: 'docs/jobs.md', ships: 'sar', sarName: 'cloud-cron-jobs', functions: ['jobs-files', 'jobs-api', 'jobs-dispatcher', 'jobs-reconciler', 'jobs-status', 'jobs-setup'] },
 ] as const satisfies readonly App[];
 
 export type AppId = (typeof APPS)[number]['id'];

@@ -3,7 +3,8 @@
  * imports and exports, `import()`, `require()`), resolved to repository paths (relative specifiers, and the names of
  * the repository's own packages, e.g. `@cloud-cron/job`). The house test runs it on every tracked .ts/.js file.
  *
- *   functions/common   imports nothing of ours but itself (shared domains: no app's code)
+ *   functions/common   imports nothing of ours but itself and schemas/ (shared domains: no app's code; the published
+ *                      JSON Schemas are data it validates against, so they cannot drift from the validator)
  *   functions/<app>    functions/common and itself, never another app
  *   cli                functions and itself (product code: never tooling, scripts, bench, tests or examples)
  *   bin                cli
@@ -38,8 +39,8 @@ const product = (a: string) => a.startsWith('functions/') || a === 'cli';
 export const RULES: Rule[] = [
   {
     area: (a) => a === 'functions/common',
-    may: (to) => to === 'functions/common',
-    says: 'functions/common imports nothing but itself (no app code, no tooling)',
+    may: (to) => to === 'functions/common' || to === 'schemas',
+    says: 'functions/common imports nothing but itself and schemas/ (no app code, no tooling)',
   },
   {
     area: (a) => a.startsWith('functions/') && a !== 'functions/common',

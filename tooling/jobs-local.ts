@@ -29,6 +29,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createScheduleCalls } from '../functions/common/jobs/scheduler';
 import { documentClient } from '../functions/common/jobs/store';
+import { createLedgerStore } from '../functions/common/runs/store';
 import { createClaims } from '../functions/jobs-dispatcher/claims';
 import { loadConfig as loadDispatcherConfig } from '../functions/jobs-dispatcher/config';
 import { createDispatcher, type Targets } from '../functions/jobs-dispatcher/dispatcher';
@@ -180,6 +181,7 @@ export type LocalJobs = {
   bucket: string;
   prefix: string;
   filesQueueUrl: string;
+  filesDeadLetterQueueUrl: string;
   dispatchDeadLetterQueueUrl: string;
   dispatchDeadLetterQueueArn: string;
   reconcilerDeadLetterQueueUrl: string;
@@ -205,6 +207,7 @@ export async function deployJobsLocally(
   await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: groupName }));
   const files = await queue(clients.sqs, `${options.prefix}-jobs-files`);
   const dispatchDlq = await queue(clients.sqs, `${options.prefix}-jobs-dispatch-dlq`);
+  const filesDlq = await queue(clients.sqs, `${options.prefix}-jobs-files-dlq`);
   const reconcilerDlq = await queue(clients.sqs, `${options.prefix}-jobs-reconciler-dlq`);
   const bucket = `${options.prefix}-jobs-files`.toLowerCase();
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -226,6 +229,7 @@ export async function deployJobsLocally(
       JobsBucket: bucket,
       DispatchDeadLetterQueue: dispatchDlq.url,
       FilesQueue: files.url,
+      FilesDeadLetterQueue: filesDlq.url,
       ReconcilerDeadLetterQueue: reconcilerDlq.url,
     },
     attributes: {
@@ -274,6 +278,7 @@ export async function deployJobsLocally(
     bucket,
     prefix: jobsPrefix,
     filesQueueUrl: files.url,
+    filesDeadLetterQueueUrl: filesDlq.url,
     dispatchDeadLetterQueueUrl: dispatchDlq.url,
     dispatchDeadLetterQueueArn: dispatchDlq.arn,
     reconcilerDeadLetterQueueUrl: reconcilerDlq.url,
@@ -320,6 +325,14 @@ export function localDispatcher(
     claims: createClaims(documentClient(clients.ddb), config.tableName),
     targets,
     schedules: createScheduleCalls(clients.scheduler, config.groupName),
+    ...(config.runsTableName
+      ? {
+          ledger: {
+            putRun: createLedgerStore(clients.ddb, config.runsTableName).putRun,
+            retentionDays: config.runsRetentionDays,
+          },
+        }
+      : {}),
     allowed: config.allowed,
     settings: { leaseMs: 16 * 60_000, runRetentionDays: config.runRetentionDays },
     deadLetter: {

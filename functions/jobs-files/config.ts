@@ -8,7 +8,13 @@ import { compilePatterns, patternProblems, type TargetPatterns } from '../common
 
 type Env = Record<string, string | undefined>;
 
-export type FilesConfig = { tableName: string; bucket: string; prefix: string; allowed: TargetPatterns };
+export type FilesConfig = {
+  tableName: string;
+  bucket: string;
+  prefix: string;
+  allowed: TargetPatterns;
+  deadLetterQueueUrl: string;
+};
 
 /** The prefix job files live under: empty (the whole bucket) or ending with "/". */
 export const PREFIX = /^$|^[A-Za-z0-9!_.*'()/-]{1,200}\/$/;
@@ -32,5 +38,6 @@ export function loadConfig(env: Env = process.env): FilesConfig {
     bucket: requiredEnv('JOBS_BUCKET', env),
     prefix,
     allowed: compilePatterns(patterns),
+    deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL', env),
   };
 }

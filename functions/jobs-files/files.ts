@@ -39,6 +39,8 @@ export type FileDeps = {
   /** The object as it is now; undefined when it does not exist. */
   read(bucket: string, key: string): Promise<StoredObject>;
   announce(refusal: { bucket: string; key: string; jobId?: string; errors: JobProblem[] }): Promise<void>;
+  /** Where a message that is not an S3 notification goes, with the reason (FilesDeadLetterQueue). */
+  deadLetter: { send(body: string): Promise<void> };
   bucket: string;
   prefix: string;
   allowed: TargetPatterns;
@@ -197,13 +199,31 @@ export function createFileSync(deps: FileDeps) {
     const outcomes: FileOutcome[] = [];
     const failures: { itemIdentifier: string }[] = [];
     for (const message of event.Records ?? []) {
-      let records: S3Record[];
+      let records: S3Record[] | undefined;
       try {
         const body = JSON.parse(message.body) as { Records?: S3Record[]; Event?: string };
-        if (body.Event === 's3:TestEvent') continue;
-        records = body.Records ?? [];
+        if (body?.Event === 's3:TestEvent') continue;
+        records = Array.isArray(body?.Records) ? body.Records : undefined;
       } catch {
-        log.warn('not an S3 notification: ignored', { messageId: message.messageId });
+        records = undefined;
+      }
+      if (!records) {
+        // Never retried (it would fail the same way): kept with the reason, so nothing is lost silently.
+        const reason = 'not an S3 event notification (no "Records" list): the file sync cannot apply it';
+        try {
+          await deps.deadLetter.send(
+            JSON.stringify({
+              reason,
+              messageId: message.messageId,
+              receivedAt: deps.now().toISOString(),
+              body: message.body,
+            }),
+          );
+          log.warn('not an S3 notification: sent to the dead-letter queue', { messageId: message.messageId });
+        } catch (e) {
+          log.warn('could not dead-letter a message: SQS will deliver it again', { error: (e as Error).message });
+          failures.push({ itemIdentifier: message.messageId });
+        }
         continue;
       }
       try {

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { LIMITS } from '../common/jobs/definition';
 import { FILE_REFUSED_DETAIL_TYPE, JOBS_SOURCE } from '../common/jobs/events';
@@ -18,6 +19,7 @@ const logger = new Logger({ serviceName: 'cloud-cron-jobs-files' });
 const timeouts = { requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 }, maxAttempts: 4 };
 const s3 = new S3Client(timeouts);
 const events = new EventBridgeClient(timeouts);
+const sqs = new SQSClient(timeouts);
 const MAX_FILE = LIMITS.definitionMaxBytes + 65_536;
 
 const handle = createFileSync({
@@ -55,6 +57,11 @@ const handle = createFileSync({
       }),
     );
     if (r.FailedEntryCount) logger.warn('EventBridge refused the file-refused event', { entries: r.Entries });
+  },
+  deadLetter: {
+    async send(body) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.deadLetterQueueUrl, MessageBody: body }));
+    },
   },
   bucket: config.bucket,
   prefix: config.prefix,

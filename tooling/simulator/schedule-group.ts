@@ -126,9 +126,11 @@ export async function fireScheduleGroup(
     }
     if (s.ActionAfterCompletion === 'DELETE' && s.ScheduleExpression?.startsWith('at(')) {
       // A one-time schedule that ran deletes itself.
-      await client.send(new DeleteScheduleCommand({ Name: slot.name, GroupName: group })).catch((e) => {
+      try {
+        await client.send(new DeleteScheduleCommand({ Name: slot.name, GroupName: group }));
+      } catch (e) {
         if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-      });
+      }
     }
   }
   return out;

@@ -134,6 +134,6 @@ export const MODULES: readonly ModuleSpec[] = [
     module: 'jobs',
     template: 'template-jobs.yaml',
     stackName: 'cloud-cron-jobs',
-    summary: 'the Jobs app: jobs created at run time from files, an HTTP API and the CLI',
+    summary: 'the Jobs app (SAR app cloud-cron-jobs): jobs created at run time from files, an HTTP API and the CLI',
   },
 ];

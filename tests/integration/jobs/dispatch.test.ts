@@ -19,12 +19,13 @@ import { createJobsStore, documentClient, hashOf, type JobsStore } from '../../.
 import { DEF_SK, jobPk, listShard } from '../../../functions/common/jobs/table';
 import { validateJob } from '../../../functions/common/jobs/validate';
 import { jobView } from '../../../functions/common/jobs/view';
+import { createLedgerStore } from '../../../functions/common/runs/store';
 import { buildAll } from '../../../tooling/build';
 import { invokeBundle } from '../../../tooling/invoke';
 import { deployJobsLocally, type LocalJobs, localDispatcher } from '../../../tooling/jobs-local';
 import { type Moto, startMoto } from '../../../tooling/moto';
 import { ROOT } from '../../../tooling/paths';
-import { drain } from '../../../tooling/runs-local';
+import { createRunsTable, drain } from '../../../tooling/runs-local';
 import { fireScheduleGroup } from '../../../tooling/simulator/schedule-group';
 import { createClock } from '../../../tooling/simulator/simulator';
 
@@ -331,6 +332,37 @@ test('a target outside AllowedTargetArns never runs at dispatch, even when the t
   expect(run.errorMessage).toMatch(/payroll-export is not allowed by this Jobs app's AllowedTargetArns/);
   expect(logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
     'refused to run a target outside AllowedTargetArns',
+  ]);
+});
+
+test('wired to the Runs ledger, each slot is recorded once as jobs/<id>, however often it was delivered', async () => {
+  const ledgerTable = await createRunsTable(ddb, 'runs-ledger');
+  await apply({
+    version: 1,
+    id: 'ledgered',
+    schedule: { expression: 'cron(30 * * * ? *)' },
+    target: { type: 'lambda', arn: REPORTS },
+  });
+  const clock = createClock(FROM);
+  const { dispatch } = localDispatcher({ ddb, scheduler, sns, sqs }, jobs, {
+    clock,
+    env: { RUNS_TABLE_NAME: ledgerTable },
+    targets: { invokeAsync: async () => ({ requestId: 'r' }) },
+  });
+  const fires = await fireScheduleGroup(scheduler, jobs.groupName, {
+    from: FROM,
+    until: new Date(FROM.getTime() + 2 * 3600_000),
+    clock,
+    deliveries: () => 2,
+    target: (event) => dispatch(event),
+  });
+  expect(fires.filter((f) => f.schedule === 'ledgered')).toHaveLength(4);
+  const entries = await createLedgerStore(ddb, ledgerTable).recentEntries('jobs/ledgered', 10);
+  expect(
+    entries.map((e) => [e.kind, (e as { scheduledTime?: string }).scheduledTime, (e as { status?: string }).status]),
+  ).toEqual([
+    ['run', '2030-01-01T01:30:00.000Z', 'dispatched'],
+    ['run', '2030-01-01T00:30:00.000Z', 'dispatched'],
   ]);
 });
 

@@ -21,6 +21,7 @@ import { createApi } from '../../../functions/jobs-api/api';
 import type { FileOutcome } from '../../../functions/jobs-files/files';
 import { buildAll } from '../../../tooling/build';
 import { invokeBundle } from '../../../tooling/invoke';
+import { BAD_JOBS } from '../../../tooling/jobs-fixtures';
 import { deployJobsLocally, type LocalJobs } from '../../../tooling/jobs-local';
 import { type Moto, startMoto } from '../../../tooling/moto';
 import { EVENTS, ROOT } from '../../../tooling/paths';
@@ -256,6 +257,20 @@ describe('the HTTP API', () => {
     expect(await scheduleNames()).toEqual(['nightly-report']);
   });
 
+  test('every bad definition of the shared list is refused with 400, naming its field, and writes nothing', async () => {
+    const misses: string[] = [];
+    for (const [what, definition, path, code] of BAD_JOBS) {
+      const r = await call('jobs-api-create', { body: JSON.stringify(definition) });
+      const errors = (r.json.errors ?? []) as { path: string; code: string; message: string }[];
+      const hit = errors.find((e) => e.code === code && e.path === path);
+      if (r.statusCode !== 400 || !hit || (path && !hit.message.startsWith(`${path}: `))) misses.push(what);
+    }
+    expect(misses).toEqual([]);
+    expect(BAD_JOBS.length).toBeGreaterThanOrEqual(40);
+    await settle();
+    expect(await scheduleNames()).toEqual(['nightly-report']);
+  });
+
   test('DELETE removes the job, and the reconciler its schedule', async () => {
     expect((await call('jobs-api-delete', { headers: { 'if-match': '"9-000000000000"' } })).statusCode).toBe(412);
     expect((await call('jobs-api-delete')).statusCode).toBe(204);
@@ -394,6 +409,40 @@ describe('job files', () => {
     expect(await schedule('elsewhere')).toBeUndefined();
     expect(((await status('elsewhere'))!.errors as { code: string }[]).map((e) => e.code)).toEqual([
       'target.arn.not-allowed',
+    ]);
+  });
+
+  test('a message that is no S3 notification goes to the files dead-letter queue with its reason', async () => {
+    const [r] = await invokeBundle<{ batchItemFailures: unknown[] }>(
+      'jobs-files',
+      [{ Records: [{ messageId: 'odd-1', body: '{"hello": "world"}', eventSource: 'aws:sqs' }] }],
+      { ...moto.env, ...jobs.env('FilesFunction') },
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.result.batchItemFailures).toEqual([]);
+    const [letter] = await drain<{ reason: string; messageId: string; body: string }>(
+      sqs,
+      jobs.filesDeadLetterQueueUrl,
+    );
+    expect(letter).toMatchObject({ messageId: 'odd-1', body: '{"hello": "world"}' });
+    expect(letter.reason).toMatch(/not an S3 event notification/);
+  });
+
+  test('every bad definition of the shared list, as a file, is refused beside it naming its field', async () => {
+    const names = BAD_JOBS.map((_, i) => `bad-${i}`);
+    for (const [i, [, definition]] of BAD_JOBS.entries()) await put(names[i], JSON.stringify(definition));
+    await sync();
+    const misses: string[] = [];
+    for (const [i, [what, , path, code]] of BAD_JOBS.entries()) {
+      const st = await status(names[i]);
+      const errors = (st?.errors ?? []) as { path: string; code: string }[];
+      if (st?.status !== 'refused' || !errors.some((e) => e.code === code && e.path === path)) misses.push(what);
+    }
+    expect(misses).toEqual([]);
+    // No job was made from any of them (weekly-alerts, from its own file, is the only job of a file).
+    const list = await call('jobs-api-list', { query: { limit: '100' } });
+    expect((list.json.jobs as { id: string; source: string }[]).filter((j) => j.source.startsWith('s3://'))).toEqual([
+      expect.objectContaining({ id: 'weekly-alerts' }),
     ]);
   });
 
