@@ -18,7 +18,7 @@ import { CliError } from './ledger';
 export { CliError };
 
 export const DEFAULT_JOBS_STACK = 'cloud-cron-jobs';
-/** Version of the `cloud-cron jobs ... --json` shapes (docs/jobs-cli.md); a change that is not additive bumps it. */
+/** Version of the `cloud-cron jobs ... --json` shapes (docs/jobs.md); a change that is not additive bumps it. */
 export const JOBS_JSON_VERSION = 1;
 
 export const JOBS_FLAGS = {
@@ -27,7 +27,7 @@ export const JOBS_FLAGS = {
     description: `the Jobs app's stack; its JobsTableName output is the jobs table (default ${DEFAULT_JOBS_STACK})`,
   },
   'jobs-table': { value: 'NAME', description: 'the jobs table itself (instead of --jobs-stack)' },
-  json: { description: 'machine-readable output (docs/jobs-cli.md)' },
+  json: { description: 'machine-readable output (docs/jobs.md, "The CLI")' },
 } as const satisfies Record<string, FlagSpec>;
 
 export const JOBS_NOTES = [

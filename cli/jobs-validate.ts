@@ -26,7 +26,7 @@ export const command = defineCommand({
       multiple: true,
       description: "also check targets against the app's AllowedTargetArns (an ARN pattern, * and ? allowed)",
     },
-    json: { description: 'machine-readable output (docs/jobs-cli.md)' },
+    json: { description: 'machine-readable output (docs/jobs.md, "The CLI")' },
   },
   notes: ['Exit status: 0 every file is valid, 1 a file is not (each problem names the file and the field).'],
   examples: [
