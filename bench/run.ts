@@ -3,13 +3,17 @@
  * in the same session (alternating pairs, medians), and writes docs/benchmarks.md.
  *
  * `npm run bench -- --help` lists the flags (declared once, in `command`).
+ *   --update writes the measured sections into docs/benchmarks.md (or --out), keeping the other sections, their
+ *   rows of the results table and their machine as they are. --runs-moto-sizes sets the watchdog's job counts on moto
+ *   (default 10,100: moto's index query scans the whole table, so a tick there costs jobs²: 1,000 jobs take most of
+ *   an hour on 2 cores; the cost per job up to 10,000 is measured on the in-memory ledger).
  *
  * It builds the functions itself (scripts/build.ts), starts its own moto_server, registries and stand-ins on
  * loopback, and stops every process it started, also on Ctrl-C. It is not part of `npm test`.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defineCommand, exitWith, runCommand, UsageError } from '../cli/args';
 import { ROOT } from '../tooling/build';
@@ -21,7 +25,7 @@ import { jobsBench } from './jobs';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
-import { type Report, renderConsole, renderMarkdown, type Settings } from './lib/report';
+import { type Report, renderConsole, renderMarkdown, type Settings, updateMarkdown } from './lib/report';
 import { icuFirstUse, macroCases } from './macro';
 import { mirrorCopy, mirrorUnchanged } from './mirror';
 import { runsBench } from './runs';
@@ -44,18 +48,42 @@ export const command = defineCommand({
       description: `some sections only, comma-separated: ${SECTIONS.join(',')} (prints; writes only with --out)`,
     },
     out: { value: 'FILE', description: 'where to write the report (default: docs/benchmarks.md on a full run)' },
+    update: {
+      description:
+        'write the measured sections into docs/benchmarks.md (or --out), keeping the other sections as they are',
+    },
+    'runs-moto-sizes': {
+      value: 'N,...',
+      description: "the watchdog's job counts on moto (default 10,100; moto's index query scans the whole table)",
+    },
   },
   examples: ['npm run bench', 'npm run bench -- --quick', 'npm run bench -- --only cold,macro --out /tmp/bench.md'],
 });
 
-type Args = { quick: boolean; only: Section[]; out?: string };
+type Args = { quick: boolean; only: Section[]; out?: string; update: boolean; runsMotoSizes?: number[] };
 
-function args(flags: { quick: boolean; only: string | undefined; out: string | undefined }): Args {
+/** The typed arguments from the parsed flags; a wrong value is a UsageError naming the flag and what to give. */
+export function args(flags: {
+  quick: boolean;
+  only: string | undefined;
+  out: string | undefined;
+  update: boolean;
+  'runs-moto-sizes': string | undefined;
+}): Args {
   const only = flags.only === undefined ? [...SECTIONS] : (flags.only.split(',').map((s) => s.trim()) as Section[]);
   const unknown = only.filter((s) => !SECTIONS.includes(s));
   if (unknown.length)
     throw new UsageError(`unknown section(s) ${unknown.join(', ')} in --only: use ${SECTIONS.join(', ')}`);
-  return { quick: flags.quick, only, out: flags.out };
+  const text = flags['runs-moto-sizes'];
+  let runsMotoSizes: number[] | undefined;
+  if (text !== undefined) {
+    runsMotoSizes = text.split(',').map((n) => (n.trim() === '' ? Number.NaN : Number(n.trim())));
+    if (!runsMotoSizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 10_000))
+      throw new UsageError(`--runs-moto-sizes "${text}" must be job counts from 1 to 10000, separated by commas`);
+  }
+  if (flags.update && flags.quick)
+    throw new UsageError('--update writes the report: not with --quick (use --out FILE)');
+  return { quick: flags.quick, only, out: flags.out, update: flags.update, runsMotoSizes };
 }
 
 function settings(quick: boolean): Settings {
@@ -76,6 +104,7 @@ function settings(quick: boolean): Settings {
         schedulePairs: 5,
         runsRecorderIterations: 60,
         runsWatchdogSizes: [10, 100],
+        runsWatchdogMemorySizes: [10, 100, 1000],
         runsSimulatorMonths: [1, 3],
         jobsApplySizes: [100, 1000],
         jobsReconcilerRounds: 4,
@@ -96,7 +125,9 @@ function settings(quick: boolean): Settings {
         macroProcesses: 9,
         schedulePairs: 11,
         runsRecorderIterations: 300,
-        runsWatchdogSizes: [10, 100, 1000],
+        // On moto a tick costs jobs² (its index query scans the table): 1,000 jobs take most of an hour on 2 cores.
+        runsWatchdogSizes: [10, 100],
+        runsWatchdogMemorySizes: [10, 100, 1000, 10000],
         runsSimulatorMonths: [1, 12],
         jobsApplySizes: [1000, 10000],
         jobsReconcilerRounds: 10,
@@ -262,7 +293,9 @@ async function bench(args: Args): Promise<number> {
         {
           recorderIterations: s.runsRecorderIterations,
           warmup: s.warmup,
-          watchdogSizes: s.runsWatchdogSizes,
+          watchdogSizes: args.runsMotoSizes ?? s.runsWatchdogSizes,
+          watchdogMemorySizes: s.runsWatchdogMemorySizes,
+          watchdogMemoryRounds: s.quick ? 5 : 15,
           simulatorMonths: s.runsSimulatorMonths,
         },
         log,
@@ -286,12 +319,15 @@ async function bench(args: Args): Promise<number> {
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
     console.log(renderConsole(report));
     const full = !args.quick && args.only.length === SECTIONS.length;
-    const out = args.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : undefined);
+    const out = args.out ?? (full || args.update ? join(ROOT, 'docs', 'benchmarks.md') : undefined);
     if (out) {
-      writeFileSync(out, renderMarkdown(report));
+      const kept = args.update && !full && existsSync(out);
+      writeFileSync(out, kept ? updateMarkdown(readFileSync(out, 'utf8'), report) : renderMarkdown(report));
       log(`wrote ${relative(process.cwd(), out) || out}`);
     } else {
-      log('partial or quick run: docs/benchmarks.md left as it is (use --out FILE to write this report)');
+      log(
+        'partial or quick run: docs/benchmarks.md left as it is (--update writes these sections into it, --out FILE this report)',
+      );
     }
     return 0;
   } finally {

@@ -75,11 +75,29 @@ export async function openLedger(options: { 'runs-stack'?: string; 'runs-table'?
   return createLedgerStore(new DynamoDBClient(sdkConfig), await ledgerTable(options));
 }
 
-/** The job a user named: a registration's function name or its stack's name; an ARN counts as its function name. */
+/** A Lambda partial ARN, as Lambda's own FunctionName takes it: `123456789012:function:name[:qualifier]`. */
+const PARTIAL_ARN = /^(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
+
+/**
+ * The job a user named: a registration's function name or its stack's name; an ARN (full or partial, qualified or
+ * not) names its function, and must be the registered function's (same account and region), else it is refused.
+ */
 export async function findJob(store: LedgerStore, name: string): Promise<{ job: string; registration?: Registration }> {
-  const fn = functionNameOf(name);
+  const partial = PARTIAL_ARN.exec(name);
+  const fn = partial ? partial[2] : functionNameOf(name);
   const direct = await store.getRegistration(fn);
-  if (direct) return { job: fn, registration: direct };
+  if (direct) {
+    const [, , , region, account] = direct.functionArn.split(':');
+    const arn = partial || fn === name ? undefined : name.split(':');
+    const askedAccount = partial?.[1] ?? arn?.[4];
+    const askedRegion = arn?.[3];
+    if ((askedAccount && askedAccount !== account) || (askedRegion && askedRegion !== region)) {
+      throw new CliError(
+        `${name} is not the function this Runs app knows as ${fn} (${direct.functionArn}): each region and account has its own Runs app`,
+      );
+    }
+    return { job: fn, registration: direct };
+  }
   const byStack = (await store.listRegistrations()).filter((r) => r.stackName === name);
   if (byStack.length === 1) return { job: byStack[0].job, registration: byStack[0] };
   if (byStack.length > 1) {

@@ -165,6 +165,12 @@ async function runJob(
         `${name} is not a job wired to the Runs app (see cloud-cron status): wire it with RunsEventBusArn first`,
       );
     }
+    if (!registration.scheduleContext) {
+      // Without the job context the event carries nothing that marks this run as manual (docs/runs.md, limits).
+      console.error(
+        `cloud-cron run: note: ${job} has ScheduleContext off, so the Runs app cannot tell this run from a scheduled one: it may stand in for a slot whose own run is missing (turn ScheduleContext on to keep manual runs apart)`,
+      );
+    }
     const scheduler = deps.scheduler ?? new SchedulerClient({ maxAttempts: 4 });
     const lambda = deps.lambda ?? new LambdaClient({ maxAttempts: 4 });
     const event = await manualEvent(registration, values.payload, scheduler, now());

@@ -54,7 +54,10 @@ export async function jobStatus(store: LedgerStore, r: Registration, now: number
     store.recentEntries(r.job, 25),
     store.missedSince(r.job, new Date(now - MISSED_WINDOW_MS).toISOString()),
   ]);
-  const last = recent.find((e) => e.kind === 'run');
+  // A job that has missed many slots in a row: its last run is further back than the newest entries.
+  const last =
+    recent.find((e) => e.kind === 'run') ??
+    (recent.length < 25 ? undefined : (await store.recentEntries(r.job, 1000)).find((e) => e.kind === 'run'));
   const next = nextFireTime(r, now);
   const schedule: JobStatusJson['schedule'] = {
     expression: r.expression,

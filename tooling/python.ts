@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VENV } from './paths';
+import { ROOT, VENV } from './paths';
 
 /** The Python of the project's own environment, whether or not it exists yet. */
 export const VENV_PYTHON = join(VENV, 'bin', 'python');
@@ -20,7 +20,11 @@ export function cfnLintCommand(args: string[]): [string, string[]] {
   return [projectPython(), ['-c', main, ...args]];
 }
 
-/** `moto_server ARGS` through the project's Python (or the interpreter given). */
+/**
+ * `moto_server ARGS` through the project's Python (or the interpreter given), by tooling/moto_server.py: moto's own
+ * server with its DynamoDB requests served one at a time, so a conditional write is atomic as on DynamoDB (moto's
+ * threaded server can let two concurrent conditional puts of one key both succeed; that file says more).
+ */
 export function motoServerCommand(args: string[], python = projectPython()): [string, string[]] {
-  return [python, ['-m', 'moto.server', ...args]];
+  return [python, [join(ROOT, 'tooling', 'moto_server.py'), ...args]];
 }

@@ -31,6 +31,7 @@ export type Settings = {
   schedulePairs: number;
   runsRecorderIterations: number;
   runsWatchdogSizes: number[];
+  runsWatchdogMemorySizes: number[];
   runsSimulatorMonths: number[];
   jobsApplySizes: number[];
   jobsReconcilerRounds: number;
@@ -225,10 +226,10 @@ function rows(r: Report): Row[] {
         met: w.ratio <= TARGETS.watchdog,
       });
     }
-    const first = x.watchdog[0];
-    const last = x.watchdog[x.watchdog.length - 1];
+    const first = x.watchdogMemory[0];
+    const last = x.watchdogMemory[x.watchdogMemory.length - 1];
     out.push({
-      figure: `Runs watchdog, cost per job at ${last.jobs} jobs over ${first.jobs} jobs`,
+      figure: `Runs watchdog, cost per job at ${last.jobs.toLocaleString('en-US')} jobs over ${first.jobs} jobs (in-memory ledger)`,
       measured: `${ms(last.perJobMs)} vs ${ms(first.perJobMs)}`,
       baseline: '—',
       ratio: ratio(x.watchdogGrowth),
@@ -344,7 +345,14 @@ function runsSection(r: Report): string {
     '- **Watchdog, one tick**: the built watchdog judging a 5-minute window of jobs on `rate(5 minutes)` that all ran',
     '  (no missed slot to write), against the bare calls it needs (`bench/baselines/runs-reads.ts`: the watermark, the',
     '  registry, one `byTime` query per job with the same concurrency, the new watermark). The watermark is set back',
-    '  before each call (untimed), so every call judges the same window.',
+    '  before each call (untimed), so every call judges the same window. On moto both sides grow with the table:',
+    "  moto's query on an index scans every item of the table, so a tick costs jobs² there, the bare reads as much;",
+    '  DynamoDB reads cost what they return. So moto is measured at 10 and 100 jobs by default (1,000 jobs take most',
+    '  of an hour on 2 cores: `--runs-moto-sizes 10,100,1000`), and the growth up to 10,000 jobs in memory (below).',
+    '- **Watchdog, cost per job as jobs grow**: the same tick, built from the same code, on the in-memory ledger',
+    '  (`tooling/simulator/memory-store.ts`, reads that cost what they return), in this process: the sizes in rotation,',
+    '  round after round (2 discarded), each running enough ticks per round for about 2,000 job checks, the watermark',
+    '  set back before each tick. What the watchdog itself costs per job at each size (median over the rounds).',
     '- **Simulator**: `tooling/simulator` firing `rate(5 minutes)` with its retries and destination records, the recorder',
     '  and the watchdog (every 5 minutes) in process on the in-memory ledger; the time per run of the longest window over',
     '  the shortest says whether the run time grows faster than the run count.',
@@ -359,6 +367,12 @@ function runsSection(r: Report): string {
           `${spread(w.bare)}; ${ms(w.bareperJobMs)} per job`,
           ratio(w.ratio),
         ]),
+        ...x.watchdogMemory.map((w) => [
+          `Watchdog tick, ${w.jobs.toLocaleString('en-US')} jobs, in-memory ledger`,
+          `${spread(w.tick)}; ${ms(w.perJobMs)} per job`,
+          '—',
+          '—',
+        ]),
         ...x.simulator.map((m) => [
           `Simulator, ${m.months} month(s): ${m.runs} runs, ${m.ticks} watchdog ticks`,
           `${m.seconds.toFixed(2)} s, ${m.perRunMicros.toFixed(1)} µs per run`,
@@ -369,7 +383,7 @@ function runsSection(r: Report): string {
       ['---', '---:', '---:', '---:'],
     ),
     '',
-    `Cost per job of a watchdog tick at ${x.watchdog[x.watchdog.length - 1].jobs} jobs over ${x.watchdog[0].jobs}: ${ratio(x.watchdogGrowth)}. Simulator time per run, longest over shortest window: ${ratio(x.simulatorGrowth)}.`,
+    `Cost per job of a watchdog tick at ${x.watchdogMemory[x.watchdogMemory.length - 1].jobs.toLocaleString('en-US')} jobs over ${x.watchdogMemory[0].jobs}, in memory: ${ratio(x.watchdogGrowth)}. On moto, at ${x.watchdog[x.watchdog.length - 1].jobs.toLocaleString('en-US')} jobs over ${x.watchdog[0].jobs}: ${ratio(x.motoGrowth.tick)} for the watchdog, ${ratio(x.motoGrowth.bare)} for its bare reads (the emulator's scan). Simulator time per run, longest over shortest window: ${ratio(x.simulatorGrowth)}.`,
   ].join('\n');
 }
 
@@ -905,6 +919,7 @@ export function renderMarkdown(r: Report): string {
     'npm run bench            # builds the functions, runs everything (a few minutes on 2 cores), writes this file',
     'npm run bench -- --quick # fewer runs, a 2 x 20 MiB image; prints the table only',
     'npm run bench -- --only cold,macro --out /tmp/bench.md',
+    'npm run bench -- --only runs --update  # measures those sections again, keeps the others in this file',
     '```',
     '',
     'Needs what the integration tests need: `moto_server`, `skopeo` and `docker-registry` on the PATH, nothing on the',
@@ -943,4 +958,90 @@ export function renderMarkdown(r: Report): string {
   ]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+// ------------------------------------------------------------------------------------- updating a section
+
+/** The report's sections in their order, each with its heading and the figures of its rows in the results table. */
+const SECTION_LAYOUT: { section: string; heading: RegExp; rows: RegExp }[] = [
+  { section: 'cold', heading: /^## 1\. /, rows: /^Cold start/ },
+  { section: 'warm', heading: /^## 2\. /, rows: /^Warm per message/ },
+  { section: 'burst', heading: /^## 2b\. /, rows: /^Burst of/ },
+  { section: 'mirror', heading: /^## 3\. /, rows: /^Mirror/ },
+  { section: 'macro', heading: /^## 4\. /, rows: /^Macro/ },
+  { section: 'schedule', heading: /^## 5\. /, rows: /^Schedule fires/ },
+  { section: 'runs', heading: /^## 6\. /, rows: /^(Runs |Simulator)/ },
+];
+
+const sectionIndex = (name: string) => SECTION_LAYOUT.findIndex((l) => l.section === name);
+/** "## ..." blocks: the text before the first heading, then one block per level-2 heading. */
+const blocks = (text: string) => text.split(/^(?=## )/m);
+const rowSection = (line: string) => {
+  const figure = line.slice(2, line.indexOf(' | '));
+  return SECTION_LAYOUT.findIndex((l) => l.rows.test(figure));
+};
+
+/**
+ * docs/benchmarks.md with the sections this (partial) run measured written again, and every other section, its
+ * rows of the results table and the machine it was measured on kept as they are. The count of targets met is
+ * recomputed over the merged table; the machine table gains one row saying when these sections were measured.
+ */
+export function updateMarkdown(existing: string, r: Report): string {
+  const measured = new Set(r.sections.map(sectionIndex));
+  const fresh = blocks(renderMarkdown(r));
+  const out = blocks(existing);
+  const find = (list: string[], re: RegExp) => list.findIndex((b) => re.test(b));
+
+  // Results: the other sections' rows as they were, this run's rows for its sections, in section order.
+  const tableRows = (block: string) => block.split('\n').filter((l) => /^\| (?!Figure |---)/.test(l));
+  const resultsAt = find(out, /^## Results/);
+  const freshResults = fresh[find(fresh, /^## Results/)];
+  if (resultsAt < 0) throw new Error('the report to update has no "## Results" section: run the whole benchmark');
+  const kept = tableRows(out[resultsAt]).filter((l) => !measured.has(rowSection(l)));
+  const rows = [...kept, ...tableRows(freshResults)]
+    .map((line, i) => ({ line, i, s: rowSection(line) }))
+    .sort((a, b) => a.s - b.s || a.i - b.i)
+    .map((x) => x.line);
+  const met = rows.filter((l) => /\| met \|$/.test(l)).length;
+  const lines = out[resultsAt].split('\n');
+  const first = lines.findIndex((l) => l.startsWith('| ') && !l.startsWith('| Figure') && !l.startsWith('| ---'));
+  const after = lines.findIndex((l, i) => i > first && !l.startsWith('| '));
+  out[resultsAt] = [
+    `## Results: ${met} of ${rows.length} targets met`,
+    ...lines.slice(1, first),
+    ...rows,
+    ...lines.slice(after < 0 ? lines.length : after),
+  ].join('\n');
+
+  // Machine: one row per set of sections measured later than the rest.
+  const machineAt = find(out, /^## Machine/);
+  if (machineAt >= 0) {
+    const label = `Updated (${r.sections.join(', ')})`;
+    const row = `| ${label} | ${r.date.slice(0, 16).replace('T', ' ')} UTC, load at start ${r.machine.loadAtStart}, ${r.durationSeconds ?? '?'} s |`;
+    const mLines = out[machineAt].split('\n').filter((l) => !l.startsWith(`| ${label} |`));
+    const last = mLines.reduce((at, l, i) => (l.startsWith('| ') ? i : at), -1);
+    mLines.splice(last + 1, 0, row);
+    out[machineAt] = mLines.join('\n');
+  }
+
+  // The measured sections: replaced where they were, else put before the first later section (or the changes).
+  for (const index of [...measured].sort((a, b) => a - b)) {
+    if (index < 0) continue;
+    const { heading } = SECTION_LAYOUT[index];
+    const block = fresh[find(fresh, heading)];
+    if (!block) continue;
+    const at = find(out, heading);
+    if (at >= 0) {
+      out[at] = block;
+      continue;
+    }
+    const later = out.findIndex(
+      (b) => SECTION_LAYOUT.slice(index + 1).some((l) => l.heading.test(b)) || /^## What was changed/.test(b),
+    );
+    out.splice(later < 0 ? out.length : later, 0, block);
+  }
+  return `${out
+    .join('')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

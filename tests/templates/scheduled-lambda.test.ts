@@ -330,3 +330,50 @@ test('not wired: the on-failure record still goes to FailureTopicArn, nothing of
   const target = (res(p, 'JobFunctionSchedule')!.Properties as { Target: { Input: unknown } }).Target;
   expect(resolved(p, target.Input)).toBe('{"report":"daily"}');
 });
+
+test('every role of the processed template is trusted by its service for this account only (aws:SourceAccount)', () => {
+  for (const p of processed) {
+    // Only the roles this parameter set creates (a role under a false Condition does not exist and is not resolved).
+    const roles = Object.entries(p.cfn.Resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        (!r.Condition || resolved(p, { 'Fn::If': [r.Condition, 'created', 'absent'] }) === 'created'),
+    );
+    expect(roles.map(([id]) => id)).toEqual(expect.arrayContaining(['JobRole', 'ScheduleRole']));
+    for (const [id, role] of roles) {
+      const trust = resolved(p, (role.Properties!.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement) as {
+        Condition?: { StringEquals?: Record<string, string> };
+      }[];
+      for (const st of trust)
+        expect([id, st.Condition?.StringEquals?.['aws:SourceAccount']]).toEqual([id, '123456789012']);
+    }
+    // The schedule uses that role, which may invoke exactly this function and dead-letter to exactly its queue.
+    const target = (res(p, 'JobFunctionSchedule')!.Properties as { Target: { RoleArn: unknown } }).Target;
+    expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['ScheduleRole', 'Arn'] });
+    expect(statements(p, 'ScheduleRole')).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['JobFunction', 'Arn'] } },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['ScheduleDeadLetterQueue', 'Arn'] } },
+    ]);
+  }
+});
+
+test('not wired: Lambda publishes the on-failure record to FailureTopicArn with the job role, which may publish there', () => {
+  const p = byName('every optional feature on');
+  const publish = (resolved(p, statements(p, 'JobRole')) as { Action: string; Resource: unknown }[]).filter(
+    (st) => st.Action === 'sns:Publish',
+  );
+  // Its own statement, beside the macro's CloudCronSnsPublish on the SnsTopics.
+  expect(publish).toContainEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: OPS });
+  // Wired to the Runs app, the job role no longer publishes there: the stack's alert rule does.
+  const wired = byName('wired to the Runs app, with a failure topic and the job context');
+  expect(JSON.stringify(resolved(wired, statements(wired, 'JobRole')))).not.toContain(OPS);
+});
+
+test('FailureTopicArn takes a standard topic only: Lambda destinations and alarm actions cannot use FIFO topics', () => {
+  const param = readTemplate(TEMPLATE).Parameters!.FailureTopicArn as { AllowedPattern: string };
+  const allowed = new RegExp(param.AllowedPattern);
+  expect(allowed.test('')).toBe(true);
+  expect(allowed.test(OPS)).toBe(true);
+  expect(allowed.test(`${OPS}.fifo`)).toBe(false);
+  expect(allowed.test('arn:aws:sqs:us-east-1:123456789012:ops')).toBe(false);
+});

@@ -36,7 +36,7 @@ export function createMemoryStore(): MemoryStore {
     async claimNotification({ pk, sk }, now, leaseMs) {
       store.writes += 1;
       const e = byKey.get(`${pk}|${sk}`) as (LedgerEntry & { claimedUntil?: string }) | undefined;
-      if (!e || e.notified !== false) return false;
+      if (e?.notified !== false) return false;
       if (e.claimedUntil && e.claimedUntil >= now.toISOString()) return false;
       e.claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
       return true;

@@ -4,7 +4,9 @@
  *
  * A run is matched to a slot by what the ledger knows of it:
  * - exact (ScheduleContext on): its scheduledTime is the slot, within a tolerance (the Scheduler names the slot it
- *   fired for; rate() anchors are known to the second only);
+ *   fired for; rate() anchors are known to the second only). AWS documents scheduled-time as the time the schedule
+ *   was set to invoke, not when a flexible window let it run; should it ever carry the later time, a scheduledTime up
+ *   to the flexible window after a slot still counts for that slot;
  * - by its end (context off): the latest slot at or before the end, or, when that slot already has a run (a slow
  *   run, a retry finishing late), the latest earlier slot still without one, as long as the run ended within the
  *   job's grace of it. Runs that outlast their interval cannot be told apart this way: such jobs should turn
@@ -72,9 +74,19 @@ function latestAtOrBefore(slots: number[], t: number): number {
   return found;
 }
 
+/**
+ * The slot a run's scheduledTime names: the latest slot at most `early` after it, if that slot is at most `early`
+ * before it, or at most `late` (the flexible window) before it. -1 when none.
+ */
+export function exactSlot(slots: number[], ref: number, early: number, late: number): number {
+  const i = latestAtOrBefore(slots, ref + early);
+  return i >= 0 && ref - slots[i] <= Math.max(early, late) ? i : -1;
+}
+
 export function judge(job: Registration, entries: LedgerEntry[], window: JobWindow): Judgement {
   const grace = graceMs(job);
   const early = earlyToleranceMs(job.expression);
+  const late = job.flexibleWindowMinutes * MINUTE;
   const since = Date.parse(job.since);
   const judgeLo = window.judgeFrom - grace;
   const judgeHi = window.now - grace;
@@ -92,15 +104,8 @@ export function judge(job: Registration, entries: LedgerEntry[], window: JobWind
     }
     if (e.trigger === 'manual') continue;
     if (e.scheduledTime) {
-      const ref = Date.parse(e.scheduledTime);
-      const i = latestAtOrBefore(slots, ref + early);
-      // The nearest of the two neighbours within the tolerance.
-      for (const j of [i, i + 1]) {
-        if (j >= 0 && j < slots.length && Math.abs(slots[j] - ref) <= early) {
-          matched[j] = 1;
-          break;
-        }
-      }
+      const j = exactSlot(slots, Date.parse(e.scheduledTime), early, late);
+      if (j >= 0) matched[j] = 1;
     } else byEnd.push(Date.parse(e.endedAt));
   }
   byEnd.sort((a, b) => a - b);

@@ -64,6 +64,17 @@ const TIMED_OUT = /Task timed out after [\d.]+ seconds/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** A wrong value as the reason shows it: JSON, at most 80 characters (the reason is logged and kept in the DLQ). */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 function fail(problem: string): never {
   throw new UnreadableRecordError(`not a Lambda destination record: ${problem}`);
 }
@@ -71,32 +82,29 @@ function fail(problem: string): never {
 /** Checks the event's shape; throws UnreadableRecordError naming the first field that is wrong. */
 export function readDestinationEvent(event: unknown): DestinationEvent {
   if (!isObject(event)) fail('the event is not a JSON object');
-  if (event.source !== DESTINATION_SOURCE) fail(`source is ${JSON.stringify(event.source)}, expected "lambda"`);
+  if (event.source !== DESTINATION_SOURCE) fail(`source is ${shown(event.source)}, expected "lambda"`);
   const type = event['detail-type'];
   if (typeof type !== 'string' || !type.startsWith(DESTINATION_DETAIL_TYPE_PREFIX)) {
-    fail(
-      `detail-type is ${JSON.stringify(type)}, expected "${DESTINATION_DETAIL_TYPE_PREFIX} - Success" or "- Failure"`,
-    );
+    fail(`detail-type is ${shown(type)}, expected "${DESTINATION_DETAIL_TYPE_PREFIX} - Success" or "- Failure"`);
   }
   const detail = event.detail;
   if (!isObject(detail)) fail('detail is not an object');
   const ts = detail.timestamp;
-  if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts)))
-    fail(`detail.timestamp ${JSON.stringify(ts)} is not a date-time`);
+  if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) fail(`detail.timestamp ${shown(ts)} is not a date-time`);
   const rc = detail.requestContext;
   if (!isObject(rc)) fail('detail.requestContext is missing');
   if (typeof rc.requestId !== 'string' || !REQUEST_ID.test(rc.requestId)) {
-    fail(`detail.requestContext.requestId ${JSON.stringify(rc.requestId)} is not a request id`);
+    fail(`detail.requestContext.requestId ${shown(rc.requestId)} is not a request id`);
   }
   if (typeof rc.functionArn !== 'string' || !FUNCTION_ARN.test(rc.functionArn)) {
-    fail(`detail.requestContext.functionArn ${JSON.stringify(rc.functionArn)} is not a Lambda function ARN`);
+    fail(`detail.requestContext.functionArn ${shown(rc.functionArn)} is not a Lambda function ARN`);
   }
   if (typeof rc.condition !== 'string' || !CONDITION.test(rc.condition)) {
-    fail(`detail.requestContext.condition ${JSON.stringify(rc.condition)} is not a condition`);
+    fail(`detail.requestContext.condition ${shown(rc.condition)} is not a condition`);
   }
   const count = rc.approximateInvokeCount;
   if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000)) {
-    fail(`detail.requestContext.approximateInvokeCount ${JSON.stringify(count)} is not a count`);
+    fail(`detail.requestContext.approximateInvokeCount ${shown(count)} is not a count`);
   }
   const success = type.endsWith('Success');
   if (success !== (rc.condition === 'Success')) {

@@ -200,8 +200,8 @@ variable "failure_topic_arn" {
   default     = null
 
   validation {
-    condition     = var.failure_topic_arn == null || try(can(regex("^(?:^$|^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$)$", var.failure_topic_arn)), false)
-    error_message = "The value of failure_topic_arn (FailureTopicArn) empty, or an SNS topic ARN."
+    condition     = var.failure_topic_arn == null || try(can(regex("^(?:^$|^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:[A-Za-z0-9_-]{1,256}$)$", var.failure_topic_arn)), false)
+    error_message = "The value of failure_topic_arn (FailureTopicArn) empty, or a standard SNS topic ARN (Lambda destinations and CloudWatch alarm actions cannot use FIFO topics)."
   }
 }
 
@@ -223,7 +223,7 @@ variable "schedule_context" {
 }
 
 variable "missed_run_grace_minutes" {
-  description = "With RunsEventBusArn: minutes added to the flexible window and every attempt's timeout before a run with no record is reported missed. Template parameter MissedRunGraceMinutes. Null (the default) leaves it to the template: 5."
+  description = "With RunsEventBusArn: minutes added to the flexible window, every attempt's timeout and Lambda's waits between attempts before a slot with no run recorded is reported missed (docs/runs.md, the grace of a slot). Template parameter MissedRunGraceMinutes. Null (the default) leaves it to the template: 5."
   type        = number
   default     = null
 

@@ -5,6 +5,8 @@
  * delivered exactly once or kept in the dead-letter queue with its reason. `npm run bench` runs 1,000 per channel.
  * No assertion on time, and no dependence on it: the stand-ins' rate limits run on a clock that moves 25 ms per
  * request (twice their 20/s rate), so every other request after the burst is throttled however loaded the machine.
+ * Twin deliveries race for their idempotency record; only an atomic conditional write lets exactly one win, which
+ * moto_server gives only as tooling/moto_server.py starts it (atomic-writes.test.ts holds it to that).
  */
 
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';

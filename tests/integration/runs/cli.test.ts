@@ -5,7 +5,7 @@
  * schedule Input. Every command honours AWS_ENDPOINT_URL.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -239,6 +239,24 @@ test('runs: newest first, what the ledger holds, found through the Runs stack; -
     expect.stringMatching(/^2030-01-09 07:00:04Z\s+succeeded\s+2030-01-09 07:00:00Z\s+1\s+-\s+\S+\s+-$/),
     expect.stringMatching(/^2030-01-08 07:00:00Z\s+missed\s+2030-01-08 07:00:00Z\s+-\s+-\s+-\s+no run within 8 min$/),
   ]);
+  // The function's ARN, qualified or not, and its partial ARN name the same job ...
+  for (const name of [
+    'arn:aws:lambda:us-east-1:123456789012:function:nightly-report',
+    'arn:aws:lambda:us-east-1:123456789012:function:nightly-report:live',
+    '123456789012:function:nightly-report',
+  ]) {
+    const byArn = await cli(runsCommand, name, '--json');
+    expect([name, byArn.code, JSON.parse(byArn.out)]).toEqual([name, 0, body]);
+  }
+  // ... but a function of that name in another region or account is another job, which this ledger does not hold.
+  for (const name of [
+    'arn:aws:lambda:eu-west-1:123456789012:function:nightly-report',
+    '210987654321:function:nightly-report',
+  ]) {
+    const other = await cli(runsCommand, name);
+    expect([name, other.code, other.out]).toEqual([name, 1, '']);
+    expect(other.err).toMatch(/is not the function this Runs app knows as nightly-report \(arn:aws:lambda:us-east-1:/);
+  }
 });
 
 test('status: every wired job with its schedule, next run, last run and missed runs', async () => {
@@ -307,6 +325,10 @@ test('run without --wait queues and returns; a job not wired to the Runs app is 
   const queued = await cli(runCommand, 'hourly-sync');
   expect(queued.code).toBe(0);
   expect(queued.out).toMatch(/^queued hourly-sync: request \S+ \(see it with: cloud-cron runs hourly-sync\)$/);
+  // Without the job context nothing marks the run as manual: the user is told.
+  expect(queued.err).toMatch(
+    /hourly-sync has ScheduleContext off, so the Runs app cannot tell this run from a scheduled one/,
+  );
   await standin.settled();
   // Without the job context, the event is the schedule's Input as it is.
   expect(standin.invocations[standin.invocations.length - 1].payload).toBe('{"full":false}');
@@ -342,4 +364,54 @@ test('the installed binary honours AWS_ENDPOINT_URL', async () => {
     job: 'hourly-sync',
     runs: [expect.objectContaining({ status: 'succeeded' })],
   });
+});
+
+/** The keys docs/runs.md shows for each command's --json output (its jsonc block, one comment line per command). */
+function documentedKeys(): Record<'runs' | 'status' | 'run' | 'wait', Set<string>> {
+  const doc = readFileSync(join(ROOT, 'docs', 'runs.md'), 'utf8');
+  const block = /```jsonc\n([\s\S]*?)```/.exec(doc)![1];
+  const sections = block.split(/^\/\/ cloud-cron /m).filter(Boolean);
+  const keys = (text: string) => new Set([...text.matchAll(/"([A-Za-z0-9]+)":/g)].map((m) => m[1]));
+  const find = (prefix: RegExp) => sections.find((x) => prefix.test(x))!;
+  return {
+    runs: keys(find(/^runs /)),
+    status: keys(find(/^status /)),
+    run: keys(find(/^run <job> --json/)),
+    wait: keys(find(/^run <job> --wait --json/)),
+  };
+}
+
+/** Every key of a JSON value, at any depth. */
+function keysIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) keysIn(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.add(k);
+      keysIn(v, out);
+    }
+  }
+  return out;
+}
+
+test('--json: every field each command prints is one docs/runs.md documents, and the version is 1', async () => {
+  const doc = documentedKeys();
+  const runKeys = doc.runs;
+  const outputs = {
+    runs: JSON.parse((await cli(runsCommand, 'nightly-report', '--json', '--limit', '50')).out),
+    status: JSON.parse(
+      (await cli((argv) => statusCommand(argv, undefined, () => new Date('2030-01-09T12:00:00.000Z')), '--json')).out,
+    ),
+    run: JSON.parse((await cli(runCommand, 'hourly-sync', '--json')).out),
+    wait: JSON.parse((await cli(runCommand, 'nightly-report', '--wait', '--json')).out),
+  };
+  await standin.settled();
+  // The ledger now holds succeeded, failed (with an error), manual and missed entries: every run field is exercised.
+  expect(new Set(outputs.runs.runs.map((r: { status: string }) => r.status))).toEqual(
+    new Set(['succeeded', 'failed', 'missed']),
+  );
+  for (const [command, value] of Object.entries(outputs) as [keyof typeof outputs, unknown][]) {
+    expect((value as { version: number }).version).toBe(1);
+    const allowed = new Set([...doc[command], ...(command === 'status' || command === 'wait' ? runKeys : [])]);
+    expect([command, [...keysIn(value)].filter((k) => !allowed.has(k))]).toEqual([command, []]);
+  }
 });

@@ -225,6 +225,54 @@ test('one-time at() jobs: the one that never fired is missed once, the one that 
   ]);
 }, 120000);
 
+test('a flexible window, StartDate/EndDate and DISABLED: exactly the skipped slot of each job, once, and nothing else', async () => {
+  const since = '2030-05-31T12:00:00.000Z';
+  const flex = {
+    expression: 'cron(0 */2 * * ? *)',
+    timezone: 'Europe/Paris',
+    state: 'ENABLED' as const,
+    flexibleWindowMinutes: 45,
+  };
+  const dated = {
+    expression: 'cron(15 * * * ? *)',
+    timezone: 'UTC',
+    state: 'ENABLED' as const,
+    flexibleWindowMinutes: 0,
+    startDate: '2030-06-01T06:00:00.000Z',
+    endDate: '2030-06-01T10:15:00.000Z',
+  };
+  const disabled = { ...flex, state: 'DISABLED' as const, flexibleWindowMinutes: 0 };
+  await store.putRegistration(registration('flex', since, flex));
+  await store.putRegistration(registration('dated', since, dated));
+  await store.putRegistration(registration('disabled', since, disabled));
+  const jobs: SimulatedJob[] = [
+    // Every run starts late within its 45-minute window (the simulator spreads them) and takes a minute: without the
+    // window in its grace (45 + 2 x 3 + 3 + 5 minutes), the runs that started more than 13 minutes late would count
+    // for no slot.
+    { name: 'flex', schedule: flex, timeoutSeconds: 120, handler: () => 'ok', durationMs: () => 60_000 },
+    { name: 'dated', schedule: dated, timeoutSeconds: 120, handler: () => 'ok' },
+    { name: 'disabled', schedule: disabled, handler: () => 'ok' },
+  ];
+  const { result, missed } = await simulateWindow('2030-06-01T00:00:00Z', '2030-06-02T00:00:00Z', jobs, {
+    flex: [4],
+    dated: [2],
+  });
+  const fired = (job: string) => result.fires.filter((f) => f.job === job);
+  expect(fired('flex')).toHaveLength(12);
+  // 06:15 .. 10:15 UTC: EndDate is the last run time.
+  expect(fired('dated').map((f) => f.slot.slice(11, 16))).toEqual(['06:15', '07:15', '08:15', '09:15', '10:15']);
+  expect(fired('disabled')).toEqual([]);
+  // The flexible runs really did start late, some by more than half an hour.
+  const late = result.invocations
+    .filter((i) => i.job === 'flex')
+    .map((i) => (Date.parse(i.endedAt) - Date.parse(i.slot!)) / 60_000 - 1);
+  expect(Math.max(...late)).toBeGreaterThan(30);
+  expect(missed.sort((a, b) => a.job.localeCompare(b.job))).toEqual([
+    { job: 'dated', scheduledTime: '2030-06-01T07:15:00.000Z' },
+    { job: 'flex', scheduledTime: fired('flex')[3].slot },
+  ]);
+}, 120000);
+
 test('the built watchdog, with its own wiring, records a missed slot on the real clock once', async () => {
   const now = Date.now();
   const since = new Date(now - 3 * 3_600_000).toISOString();

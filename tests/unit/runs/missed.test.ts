@@ -146,3 +146,86 @@ test('a disabled schedule is never missed', () => {
   const job = reg({ state: 'DISABLED' });
   expect(judge(job, [], { judgeFrom: T0, now: T0 + 86_400_000 }).missed).toEqual([]);
 });
+
+test('StartDate and EndDate: no slot before the start or after the end is ever expected, so none is missed', () => {
+  const hour = 60 * MIN;
+  const job = reg({
+    expression: 'cron(0 * * * ? *)',
+    rateAnchor: undefined,
+    startDate: new Date(T0 + 3 * hour).toISOString(),
+    endDate: new Date(T0 + 6 * hour).toISOString(),
+  });
+  const grace = graceMs(job);
+  const day = { judgeFrom: T0, now: T0 + 24 * hour };
+  // No run at all: exactly the four slots 03:00..06:00 (EndDate itself is a run time) are missed.
+  expect(iso(judge(job, [], day).missed)).toEqual(iso([3, 4, 5, 6].map((h) => T0 + h * hour)));
+  expect(judge(job, [], day).judged).toBe(4);
+  // Every slot in the dates ran, the third skipped: only it.
+  const runs = [3, 4, 6].map((h) => run(T0 + h * hour + 1000));
+  expect(iso(judge(job, runs, day).missed)).toEqual(iso([T0 + 5 * hour]));
+  // A schedule whose EndDate has passed is never judged again.
+  expect(judge(job, [], { judgeFrom: T0 + 6 * hour + grace, now: T0 + 30 * 24 * hour }).missed).toEqual([]);
+  // rate() with a StartDate counts from it (the registrar anchors it there): 01:30, 02:30, 03:30 (grace 11 min).
+  const rate = reg({
+    expression: 'rate(1 hour)',
+    rateAnchor: undefined,
+    startDate: new Date(T0 + 90 * MIN).toISOString(),
+  });
+  expect(iso(judge(rate, [], { judgeFrom: T0, now: T0 + 4 * hour }).missed)).toEqual(
+    iso([90, 150, 210].map((m) => T0 + m * MIN)),
+  );
+});
+
+test('a flexible window: a run that started late within it counts for its slot; a slot is missed only after the window too', () => {
+  const window = 15;
+  const hour = 60 * MIN;
+  for (const scheduleContext of [false, true]) {
+    const job = reg({ expression: 'rate(1 hour)', flexibleWindowMinutes: window, scheduleContext });
+    const grace = graceMs(job);
+    expect(grace).toBe(window * MIN + 3 * 60_000 + 3 * MIN + 5 * MIN);
+    const slots = [1, 2, 3, 4].map((h) => T0 + h * hour);
+    // Each run starts up to 14 minutes late and ends a minute later; the third slot's run never happens.
+    const runs = slots
+      .filter((_, i) => i !== 2)
+      .map((s, i) =>
+        run(s + (14 - i) * MIN + MIN, scheduleContext ? { scheduledTime: new Date(s).toISOString() } : {}),
+      );
+    // Before the third slot's grace (which includes the window) has passed: nothing.
+    expect(judge(job, runs, { judgeFrom: T0, now: slots[2] + grace - 1 }).missed).toEqual([]);
+    expect(iso(judge(job, runs, { judgeFrom: T0, now: slots[3] + grace }).missed)).toEqual(iso([slots[2]]));
+  }
+});
+
+test('with the job context, a scheduledTime up to the flexible window after its slot still names that slot', () => {
+  const hour = 60 * MIN;
+  const job = reg({
+    expression: 'cron(0 * * * ? *)',
+    rateAnchor: undefined,
+    flexibleWindowMinutes: 20,
+    scheduleContext: true,
+  });
+  const slots = [1, 2, 3].map((h) => T0 + h * hour);
+  const runs = [
+    run(slots[0] + 1000, { scheduledTime: new Date(slots[0]).toISOString() }),
+    // Should the Scheduler ever name the time it actually invoked within the window:
+    run(slots[1] + 18 * MIN, { scheduledTime: new Date(slots[1] + 17 * MIN).toISOString() }),
+    // A scheduledTime past the window names no slot: the third slot is missed.
+    run(slots[2] + 40 * MIN, { scheduledTime: new Date(slots[2] + 39 * MIN).toISOString() }),
+  ];
+  expect(iso(judge(job, runs, { judgeFrom: T0, now: slots[2] + graceMs(job) }).missed)).toEqual(iso([slots[2]]));
+});
+
+test('a disabled schedule, and a disabled at() job, are never missed however long the window', () => {
+  expect(
+    judge(reg({ state: 'DISABLED', expression: 'cron(0 8 * * ? *)', rateAnchor: undefined }), [], {
+      judgeFrom: T0,
+      now: T0 + 30 * 86_400_000,
+    }).judged,
+  ).toBe(0);
+  expect(
+    judge(reg({ state: 'DISABLED', expression: 'at(2030-01-01T08:00:00)', rateAnchor: undefined }), [], {
+      judgeFrom: T0,
+      now: T0 + 86_400_000,
+    }).missed,
+  ).toEqual([]);
+});

@@ -104,34 +104,79 @@ test('the en-dash variant of the failure detail-type (as some docs print it) is 
 const base = () => sample('runs-destination-success') as unknown as Record<string, unknown>;
 const detail = (e: Record<string, unknown>) => e.detail as Record<string, unknown>;
 const context = (e: Record<string, unknown>) => detail(e).requestContext as Record<string, unknown>;
+/** Changes the event in place (as `change` says) and returns it. */
+const edit =
+  (change: (e: Record<string, unknown>) => void) =>
+  (e: Record<string, unknown>): Record<string, unknown> => {
+    change(e);
+    return e;
+  };
 const BAD: [string, (e: Record<string, unknown>) => unknown, RegExp][] = [
   ['not an object', () => 'text', /not a JSON object/],
   ['another source', (e) => ({ ...e, source: 'aws.lambda' }), /source is "aws.lambda"/],
   ['another detail-type', (e) => ({ ...e, 'detail-type': 'Scheduled Event' }), /detail-type is "Scheduled Event"/],
   ['no detail', (e) => ({ ...e, detail: undefined }), /detail is not an object/],
-  ['no timestamp', (e) => (delete detail(e).timestamp, e), /detail\.timestamp/],
+  [
+    'no timestamp',
+    edit((e) => {
+      delete detail(e).timestamp;
+    }),
+    /detail\.timestamp/,
+  ],
   [
     'a bad timestamp',
-    (e) => (Object.assign(detail(e), { timestamp: 'yesterday' }), e),
+    edit((e) => {
+      Object.assign(detail(e), { timestamp: 'yesterday' });
+    }),
     /detail\.timestamp "yesterday"/,
   ],
-  ['no request context', (e) => (delete detail(e).requestContext, e), /detail\.requestContext is missing/],
-  ['no request id', (e) => (delete context(e).requestId, e), /requestId undefined/],
-  ['a request id with spaces', (e) => (Object.assign(context(e), { requestId: 'a b' }), e), /requestId "a b"/],
+  [
+    'no request context',
+    edit((e) => {
+      delete detail(e).requestContext;
+    }),
+    /detail\.requestContext is missing/,
+  ],
+  [
+    'no request id',
+    edit((e) => {
+      delete context(e).requestId;
+    }),
+    /requestId undefined/,
+  ],
+  [
+    'a request id with spaces',
+    edit((e) => {
+      Object.assign(context(e), { requestId: 'a b' });
+    }),
+    /requestId "a b"/,
+  ],
   [
     'not a function ARN',
-    (e) => (Object.assign(context(e), { functionArn: 'arn:aws:sns:us-east-1:1:t' }), e),
+    edit((e) => {
+      Object.assign(context(e), { functionArn: 'arn:aws:sns:us-east-1:1:t' });
+    }),
     /functionArn/,
   ],
-  ['no condition', (e) => (delete context(e).condition, e), /condition undefined/],
+  [
+    'no condition',
+    edit((e) => {
+      delete context(e).condition;
+    }),
+    /condition undefined/,
+  ],
   [
     'a negative count',
-    (e) => (Object.assign(context(e), { approximateInvokeCount: -1 }), e),
+    edit((e) => {
+      Object.assign(context(e), { approximateInvokeCount: -1 });
+    }),
     /approximateInvokeCount -1/,
   ],
   [
     'success type with a failure condition',
-    (e) => (Object.assign(context(e), { condition: 'RetriesExhausted' }), e),
+    edit((e) => {
+      Object.assign(context(e), { condition: 'RetriesExhausted' });
+    }),
     /does not agree/,
   ],
 ];
@@ -144,4 +189,21 @@ test.each(BAD)('refuses %s, naming the field', (_name, mutate, message) => {
 
 test('the malformed sample is refused', () => {
   expect(() => readDestinationEvent(sample('runs-destination-malformed'))).toThrow(/requestContext is missing/);
+});
+
+test('a wrong value is shown in the reason cut to 80 characters: the reason is logged and must not carry a payload', () => {
+  const secret = `jane.doe@example.com ${'x'.repeat(500)}`;
+  const e = base();
+  Object.assign(context(e), { functionArn: secret });
+  let reason = '';
+  try {
+    readDestinationEvent(e);
+  } catch (err) {
+    reason = (err as Error).message;
+  }
+  expect(reason).toMatch(
+    /^not a Lambda destination record: detail\.requestContext\.functionArn "jane\.doe@example\.com x+\.\.\. is not/,
+  );
+  expect(reason.length).toBeLessThan(200);
+  expect(() => readDestinationEvent({ ...base(), source: { nested: secret } })).toThrow(/source is \{"nested":"jane/);
 });
