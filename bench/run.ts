@@ -22,6 +22,7 @@ import { tempDir } from '../tooling/paths';
 import { burstEmail, burstSms, burstWebhook } from './burst';
 import { type ColdResult, coldSeries, coldStart } from './cold';
 import { dashboardBench } from './dashboard';
+import { jobsBench } from './jobs';
 import { buildBundles, buildWithMainFields, FUNCTIONS } from './lib/bundles';
 import { baseEnv, templateEnv } from './lib/env';
 import { machine } from './lib/machine';
@@ -34,7 +35,7 @@ import { warmEmail, warmSms, warmWebhook } from './warm';
 
 type Cleanup = () => Promise<void> | void;
 
-const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs', 'dashboard'] as const;
+const SECTIONS = ['cold', 'warm', 'burst', 'mirror', 'macro', 'schedule', 'runs', 'jobs', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export const command = defineCommand({
@@ -106,6 +107,9 @@ function settings(quick: boolean): Settings {
         runsWatchdogSizes: [10, 100],
         runsWatchdogMemorySizes: [10, 100, 1000],
         runsSimulatorMonths: [1, 3],
+        jobsApplySizes: [100, 1000],
+        jobsReconcilerRounds: 4,
+        jobsDispatcherIterations: 40,
         dashboardSizes: [10, 100],
         dashboardIterations: 2,
       }
@@ -128,6 +132,9 @@ function settings(quick: boolean): Settings {
         runsWatchdogSizes: [10, 100],
         runsWatchdogMemorySizes: [10, 100, 1000, 10000],
         runsSimulatorMonths: [1, 12],
+        jobsApplySizes: [1000, 10000],
+        jobsReconcilerRounds: 10,
+        jobsDispatcherIterations: 200,
         dashboardSizes: [10, 100, 1000],
         dashboardIterations: 5,
       };
@@ -300,6 +307,19 @@ async function bench(args: Args): Promise<number> {
       );
     }
 
+    if (args.only.includes('jobs')) {
+      report.jobs = await jobsBench(
+        await aws(),
+        {
+          applySizes: s.jobsApplySizes,
+          reconcilerRounds: s.jobsReconcilerRounds,
+          reconcilerBatch: 25,
+          dispatcherIterations: s.jobsDispatcherIterations,
+          warmup: s.warmup,
+        },
+        log,
+      );
+    }
     if (args.only.includes('dashboard')) {
       report.dashboard = await dashboardBench(
         await aws(),

@@ -39,6 +39,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => require('./status'),
   },
   {
+    path: 'jobs validate',
+    summary: 'check job definition files offline, with the validator every front door uses',
+    load: () => require('./jobs-validate'),
+  },
+  {
+    path: 'jobs apply',
+    summary: "make the Jobs app's table hold a folder of job files (idempotent; --prune, --dry-run)",
+    load: () => require('./jobs-apply'),
+  },
+  {
+    path: 'jobs list',
+    summary: 'every job of the Jobs app, with next and last run',
+    load: () => require('./jobs-admin').list,
+  },
+  { path: 'jobs get', summary: 'one job: definition, state, runs', load: () => require('./jobs-admin').get },
+  { path: 'jobs rm', summary: 'delete jobs (and their schedules)', load: () => require('./jobs-admin').rm },
+  { path: 'jobs pause', summary: 'pause a job (its schedule disabled)', load: () => require('./jobs-admin').pause },
+  { path: 'jobs resume', summary: 'resume a paused job', load: () => require('./jobs-admin').resume },
+  { path: 'jobs run', summary: 'run a job now, through the dispatcher', load: () => require('./jobs-admin').runNow },
+  {
     path: 'run',
     summary: 'run a wired job now, through the same path as its schedule',
     load: () => require('./run'),

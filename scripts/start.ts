@@ -56,6 +56,11 @@ export const command = defineCommand({
       description:
         'run the job over the last few days (one failed run, one missed run), add a local Jobs registry, serve the\ndashboard on it and keep running; prints its URL (Ctrl-C stops)',
     },
+    jobs: {
+      value: 'DIR',
+      description:
+        'apply this folder of job files (examples/jobs) to the Jobs app instead of running the example job; with --from/--until, fire them',
+    },
     'keep-running': { description: 'keep the emulators up after the run, to inspect them (Ctrl-C stops)' },
     json: { description: 'print the result as JSON on stdout (progress goes to stderr)' },
   },
@@ -70,6 +75,7 @@ export const command = defineCommand({
     'npm start -- --from 2030-01-06T00:00:00Z --until 2030-01-09T12:00:00Z --skip-run 2 --fail-run 3',
     'npm start -- --task',
     'npm start -- --dashboard',
+    'npm start -- --jobs examples/jobs --from 2030-01-06T00:00:00Z --until 2030-01-10T00:00:00Z',
   ],
 });
 
@@ -111,6 +117,7 @@ async function main(argv: string[], io: Io): Promise<number> {
             skipRun: count('skip-run', flags['skip-run']),
             watchdogMinutes: count('watchdog-minutes', flags['watchdog-minutes']),
             payload: flags.payload,
+            jobs: flags.jobs,
             schedule: flags.schedule,
             timezone: flags.tz,
             outDir: flags.out,
@@ -141,7 +148,9 @@ async function main(argv: string[], io: Io): Promise<number> {
       }
       const seconds = result.steps.reduce((n, s) => n + s.seconds, 0);
       log(
-        `done in ${seconds.toFixed(1)} s; ${result.runs.invocations.length} run(s)${result.job.result ? `, last result: ${result.job.result.severity}` : ''}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
+        result.jobs
+          ? `done in ${seconds.toFixed(1)} s; ${result.jobs.apply.created.length + result.jobs.apply.updated.length + result.jobs.apply.unchanged.length} job(s), ${result.jobs.fires.length} fire(s), ${result.emails.length} email(s). Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`
+          : `done in ${seconds.toFixed(1)} s; ${result.runs.invocations.length} run(s)${result.job.result ? `, last result: ${result.job.result.severity}` : ''}. Summary in ${relative(process.cwd(), `${result.outDir}/summary.txt`)}`,
       );
       if (result.dashboard) {
         log(
@@ -152,7 +161,9 @@ async function main(argv: string[], io: Io): Promise<number> {
       } else if (flags['keep-running']) {
         log(`emulators still running: AWS ${result.aws.endpoint}, Twilio ${result.twilio.url}. Ctrl-C to stop.`);
         log(
-          `  AWS_ENDPOINT_URL=${result.aws.endpoint} npx cloud-cron runs ${result.runs.job} --runs-table ${result.runs.tableName}`,
+          result.jobs
+            ? `  AWS_ENDPOINT_URL=${result.aws.endpoint} npx cloud-cron jobs list --jobs-table ${result.jobs.tableName}`
+            : `  AWS_ENDPOINT_URL=${result.aws.endpoint} npx cloud-cron runs ${result.runs.job} --runs-table ${result.runs.tableName}`,
         );
         await new Promise<void>((resolve) => process.once('SIGINT', resolve));
         await result.stop();

@@ -71,6 +71,14 @@ const NOT_RUN: [RegExp, string][] = [
     'npm start over simulated time: tests/integration/start/start.test.ts runs that mode end to end; checked: its flags',
   ],
   [
+    /^npm start -- --jobs /,
+    'npm start with the Jobs app: tests/integration/jobs/start.test.ts runs that mode end to end; checked: its flags',
+  ],
+  [
+    /^npx cloud-cron jobs (apply|list|get|rm|pause|resume|run)\b/,
+    "writes or reads the Jobs app's table in an AWS account; tests/integration/jobs/cli.test.ts runs them against moto_server",
+  ],
+  [
     /^npx cloud-cron (runs|status|run)\b/,
     "reads the Runs app's ledger in an AWS account; tests/integration/runs/cli.test.ts runs them against moto_server",
   ],
@@ -150,7 +158,11 @@ function helpOf(argv: string[]): Promise<string> {
     key = [TSX, m[1], '--help'];
   } else {
     const words = argv.slice(2).filter((w) => !w.startsWith('-'));
-    const path = ['preview'].includes(words[0]) ? words.slice(0, 2) : words.slice(0, 1);
+    // The longest command of the table the words start with (`preview email`, `jobs apply`, `schedule`).
+    const path =
+      COMMANDS.map((c) => c.path.split(' '))
+        .filter((p) => p.every((w, i) => words[i] === w))
+        .sort((a, b) => b.length - a.length)[0] ?? words.slice(0, 1);
     key = [join(ROOT, pkg.bin['cloud-cron']), ...path, '--help'];
   }
   const id = key.join(' ');

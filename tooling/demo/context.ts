@@ -5,11 +5,14 @@
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ApplyResult } from '../../cli/jobs-apply';
+import type { JobView } from '../../functions/common/jobs/view';
 import type { LedgerEntry } from '../../functions/common/runs/ledger';
 import { type App, app } from '../apps';
 import { functionBuilds } from '../build';
 import type { Template } from '../cfn-yaml';
 import type { EmailRecorder } from '../email-recorder';
+import type { JobFire, JobsDemoResult } from '../jobs-demo';
 import type { NestedApp } from '../nested-apps';
 import { ROOT } from '../paths';
 import type { InvocationOutcome } from '../simulator/simulator';
@@ -119,6 +122,21 @@ export type Runs = {
   runNow?: () => Promise<{ requestId: string }>;
 };
 
+/** What `--jobs` did: the apply, every fire and what the dispatcher made of it, the jobs after the window. */
+export type JobsOutcome = {
+  tableName: string;
+  groupName: string;
+  apply: ApplyResult;
+  fires: JobFire[];
+  invocations: JobsDemoResult['invocations'];
+  published: JobsDemoResult['published'];
+  /** Every job as `cloud-cron jobs list --json` shows it, at the end of the window. */
+  jobs: JobView[];
+  /** The schedules left in the group. */
+  schedules: string[];
+  lines: string[];
+};
+
 export type Aws = {
   endpoint: string;
   started: boolean;
@@ -167,6 +185,8 @@ export type DemoContext = {
   deployed?: Deployed;
   job?: { environment: Record<string, string>; nextRuns: string[]; result?: JobOutcome };
   runs?: Runs;
+  /** `--jobs`: the Jobs app's run. */
+  jobs?: JobsOutcome;
   /** `--dashboard`: the dashboard's URL and the local registry's table. */
   dashboard?: { url: string; jobsTable: string };
   published?: Published[];

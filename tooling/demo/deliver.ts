@@ -165,6 +165,7 @@ export const showStep: Step<DemoContext> = {
       files.push(file);
     });
     const summary = summaryLines(emails, texts, posts, need(ctx, 'deliveries'), local);
+    if (ctx.jobs) summary.push('', 'JOBS APP (--jobs):', ...ctx.jobs.lines.map((l) => `  ${l}`));
     if (ctx.runs) {
       summary.push(
         '',

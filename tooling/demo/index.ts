@@ -33,7 +33,9 @@ import { setUp } from '../setup';
 import {
   type Delivery,
   type DemoContext,
+  JOB_NAME,
   type JobOutcome,
+  type JobsOutcome,
   need,
   type Published,
   type Runs,
@@ -44,6 +46,7 @@ import {
 import { dashboardStep } from './dashboard';
 import { deliverStep, showStep } from './deliver';
 import { awsStep, buildStep, resourcesStep, standInsStep } from './deploy';
+import { JOBS_STEPS } from './jobs';
 import { checkOptions, type StartOptions } from './options';
 import { jobStep, macroStep } from './run';
 import { type Reporter, runSteps, type Step, type StepRecord } from './steps';
@@ -54,6 +57,7 @@ export { dashboardStep } from './dashboard';
 export { deliverStep, OUTPUT_FILES, showStep, summaryLines } from './deliver';
 export { awsStep, buildStep, resourcesStep, standInsStep } from './deploy';
 export { explainFilterPolicy, type FilterScope, type FilterVerdict } from './filter-policy';
+export { JOBS_STEPS, jobsBuildStep, jobsStep } from './jobs';
 export { checkOptions, DEFAULTS, type StartOptions, StartOptionsError } from './options';
 export { jobStep, macroStep } from './run';
 export { type Reporter, runSteps, type Step, StepError, type StepRecord } from './steps';
@@ -71,8 +75,10 @@ export type StartResult = {
   payload: { source: string; value: unknown };
   /** The job's environment (from the macro), and what its last successful run returned. */
   job: { environment: Record<string, string>; result?: JobOutcome };
-  /** The job's runs as the Runs app recorded them (and alerted the failed and missed ones). */
+  /** The job's runs as the Runs app recorded them (and alerted the failed and missed ones); none with --jobs. */
   runs: Runs;
+  /** `--jobs`: the Jobs app's apply, fires and jobs. */
+  jobs?: JobsOutcome;
   published: Published[];
   deliveries: Delivery[];
   emails: SentEmail[];
@@ -149,7 +155,13 @@ export async function start(options: StartOptions = {}, hooks: StartHooks = {}):
   try {
     const steps = await runSteps(
       hooks.steps ??
-        (checked.task ? TASK_STEPS : checked.dashboard ? [...DEFAULT_STEPS, dashboardStep] : DEFAULT_STEPS),
+        (checked.jobs
+          ? JOBS_STEPS
+          : checked.task
+            ? TASK_STEPS
+            : checked.dashboard
+              ? [...DEFAULT_STEPS, dashboardStep]
+              : DEFAULT_STEPS),
       ctx,
       hooks.reporter,
     );
@@ -170,7 +182,18 @@ function resultOf(ctx: DemoContext, steps: StepRecord[], stop: () => Promise<voi
   const aws = need(ctx, 'aws');
   const local = need(ctx, 'local');
   const deployed = need(ctx, 'deployed');
-  const job = need(ctx, 'job');
+  // With --jobs the example job does not run: no environment, no runs of it.
+  const job = ctx.job ?? { environment: {}, nextRuns: [] };
+  const runs: Runs = ctx.runs ?? {
+    job: JOB_NAME,
+    tableName: '',
+    registration: 'not run (--jobs)',
+    entries: [],
+    table: '',
+    invocations: [],
+    missed: [],
+    alerts: [],
+  };
   return {
     steps,
     aws: { endpoint: aws.endpoint, started: aws.started },
@@ -180,7 +203,8 @@ function resultOf(ctx: DemoContext, steps: StepRecord[], stop: () => Promise<voi
     failureTopic: deployed.topics.find((t) => t.failures)?.arn,
     payload: need(ctx, 'payload'),
     job: { environment: job.environment, result: job.result },
-    runs: need(ctx, 'runs'),
+    runs,
+    ...(ctx.jobs ? { jobs: ctx.jobs } : {}),
     published: ctx.published ?? [],
     deliveries: ctx.deliveries ?? [],
     emails: ctx.emails ?? [],

@@ -36,6 +36,11 @@ export type StartOptions = {
   skipRun?: number;
   /** With a window: how often the watchdog runs (default: the Runs app's WatchdogRateMinutes default). */
   watchdogMinutes?: number;
+  /**
+   * A folder (or file) of job definitions: apply them to the Jobs app on the emulator instead of running the example
+   * job, and with a window fire them (tooling/demo/jobs.ts).
+   */
+  jobs?: string;
   /** Leave the emulators running; the result's `stop()` ends them. */
   keepRunning?: boolean;
   /**
@@ -122,6 +127,22 @@ export function checkOptions(options: StartOptions): CheckedOptions {
     payload = { file, value };
   }
 
+  let jobs: string | undefined;
+  if (options.jobs !== undefined) {
+    jobs = resolve(options.jobs);
+    if (!existsSync(jobs)) throw new StartOptionsError('--jobs', `--jobs ${options.jobs}: no such folder or file`);
+    const exampleOnly = [
+      ['--payload', options.payload],
+      ['--fail-run', options.failRun],
+      ['--skip-run', options.skipRun],
+    ].find(([, v]) => v !== undefined);
+    if (exampleOnly)
+      throw new StartOptionsError(
+        String(exampleOnly[0]),
+        `${exampleOnly[0]} is about the example job, which --jobs does not run: leave it out`,
+      );
+  }
+
   if (existsSync(outDir) && !statSync(outDir).isDirectory())
     throw new StartOptionsError('--out', `--out ${options.outDir} is a file, not a folder`);
   if (options.awsEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(options.awsEndpoint))
@@ -131,8 +152,12 @@ export function checkOptions(options: StartOptions): CheckedOptions {
       'TWILIO_API_BASE_URL',
       `TWILIO_API_BASE_URL ${options.twilioBaseUrl} is not an http(s) URL`,
     );
-  if (options.task && options.dashboard)
-    throw new StartOptionsError('--task', '--task and --dashboard are two modes: give one of them');
+  const modes = (['task', 'dashboard', 'jobs'] as const).filter((m) => options[m]);
+  if (modes.length > 1)
+    throw new StartOptionsError(
+      `--${modes[1]}`,
+      `--${modes.join(' and --')} are different modes of npm start: give one of them`,
+    );
   if (
     options.task &&
     (options.window ||
@@ -146,8 +171,8 @@ export function checkOptions(options: StartOptions): CheckedOptions {
     );
   }
   if (options.dashboard)
-    return { ...options, schedule, timezone, outDir, payload, ...dashboardHistory(options, schedule, timezone) };
-  return { ...options, schedule, timezone, outDir, payload, window: checkWindow(options) };
+    return { ...options, schedule, timezone, outDir, payload, jobs, ...dashboardHistory(options, schedule, timezone) };
+  return { ...options, schedule, timezone, outDir, payload, jobs, window: checkWindow(options) };
 }
 
 function instant(flag: string, value: Date | string): Date {

@@ -44,7 +44,7 @@ export type FireOptions = {
 
 const schedulerTime = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 
-async function scheduleNamed(
+export async function scheduleNamed(
   client: SchedulerClient,
   group: string,
   name: string,
@@ -57,7 +57,7 @@ async function scheduleNamed(
   }
 }
 
-function fireTimes(s: GetScheduleCommandOutput, from: number, until: number): number[] {
+export function fireTimes(s: GetScheduleCommandOutput, from: number, until: number): number[] {
   const iso = (d: Date | undefined) => (d ? new Date(d).toISOString() : undefined);
   return expectedFireTimes(
     {
