@@ -7,9 +7,9 @@
  *   Timeout.
  * - An invocation that throws is retried `retries` times (Lambda's default: 2), after `retryDelayMs` (Lambda waits
  *   about 1 and 2 minutes; the simulation compresses that). Because Lambda's real delays are far longer than any
- *   invocation, a retry also waits until every invocation that was running when the attempt failed has finished:
- *   so a duplicate that found its twin in progress is retried after the twin is done, on a fast machine or a
- *   loaded one alike. Then the event goes to the dead-letter queue as
+ *   invocation, a retry also waits until every invocation that was running, and every retry that was waiting, when
+ *   the attempt failed has answered: retries run in the order their attempts failed, so a duplicate that found its
+ *   twin in progress is retried after the twin (and the twin's own retry) is done, on a fast machine or a loaded one. Then the event goes to the dead-letter queue as
  *   Lambda puts it there: an SQS message whose body is the event, with the RequestID, ErrorCode and ErrorMessage
  *   attributes.
  * - Events beyond the free workers wait in Lambda's internal queue (as with reserved concurrency).
@@ -75,7 +75,13 @@ export type AsyncLambdaOptions = {
   keepLogs?: number;
 };
 
-type Job = { event: unknown; attempts: number; outcome: AsyncOutcome };
+type Job = {
+  event: unknown;
+  attempts: number;
+  outcome: AsyncOutcome;
+  /** Set while a retry waits: settles the job's entry in `retrying` when that retry's attempt answers. */
+  retried?: () => void;
+};
 
 export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<AsyncLambda> {
   const file = join(DIST, options.bundle, 'index.js');
@@ -95,6 +101,8 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
   let failure: Error | undefined;
   /** The invocations running now, each settled when its worker answers. */
   const running = new Set<Promise<void>>();
+  /** The retries waiting now, each settled when its attempt answers. */
+  const retrying = new Set<Promise<void>>();
 
   // One exit hook for all workers: they never outlive the process that started them.
   const killAll = () => {
@@ -175,6 +183,7 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
         worker.busy = false;
         running.delete(done);
         settle();
+        job.retried?.();
         job.outcome.attempts = job.attempts;
         if (m.ok) {
           job.outcome.result = m.result;
@@ -183,8 +192,19 @@ export async function startAsyncLambda(options: AsyncLambdaOptions): Promise<Asy
         } else if (job.attempts <= retries) {
           job.outcome.error = m.error;
           delayed += 1;
-          const others = [...running].filter((r) => r !== done);
-          void Promise.all(others).then(() =>
+          // Retries run in the order their attempts failed, after what was running then: as on Lambda, where the
+          // waits (1 and 2 minutes) dwarf any invocation, so twins that failed together are not retried together.
+          const before = [...running, ...retrying];
+          let mine: Promise<void> = Promise.resolve();
+          mine = new Promise<void>((resolve) => {
+            job.retried = () => {
+              job.retried = undefined;
+              retrying.delete(mine);
+              resolve();
+            };
+          });
+          retrying.add(mine);
+          void Promise.all(before).then(() =>
             setTimeout(() => {
               delayed -= 1;
               queue.push(job);
