@@ -134,14 +134,16 @@ export async function stackJob(store: LedgerStore, r: Registration, now: Date, h
     key: stackKey(r.job),
     kind: 'stack',
     name: r.job,
-    origin: r.stackName,
+    // A scheduled task (template-scheduled-task.yaml) is registered in the same ledger, by its stack.
+    origin: r.runner === 'ecs' ? `${r.stackName} (scheduled task on ECS)` : r.stackName,
     schedule: { expression: r.expression, timezone: r.timezone, words: words(r.expression), state: r.state },
     nextRuns: upcomingOfRegistration(r, now),
     lastRun: last ? ledgerRunView(last) : null,
     missed: { last7Days: missed.length, latest: missed.length ? missed[missed.length - 1].scheduledTime : null },
     history: recent.slice(0, HISTORY_LENGTH).map(ledgerRunView).reverse(),
     // A stack job's schedule belongs to its stack (ScheduleState parameter): pausing it here would drift from it.
-    actions: { runNow: true, pause: false, resume: false, edit: false },
+    // Run now starts a Lambda job as `cloud-cron run` does; a task is started with `cloud-cron run` itself.
+    actions: { runNow: r.runner !== 'ecs', pause: false, resume: false, edit: false },
   };
   return { job, recent };
 }
