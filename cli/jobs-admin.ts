@@ -15,7 +15,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { manualInput } from '../functions/common/jobs/dispatch-input';
 import { JobConflictError, type JobsStore } from '../functions/common/jobs/store';
 import type { RunItem } from '../functions/common/jobs/table';
-import { type JobView, jobView } from '../functions/common/jobs/view';
+import { type JobView, jobView, runView } from '../functions/common/jobs/view';
 import { type CommandSpec, defineCommand, type FlagSpec, type Io, type Parsed, runCommand, UsageError } from './args';
 import { appConfig, CliError, JOBS_FLAGS, JOBS_JSON_VERSION, JOBS_NOTES, openJobs, reporting } from './jobs-app';
 import { table } from './ledger';
@@ -50,31 +50,10 @@ export function jobsTable(views: JobView[]): string {
   return table(rows);
 }
 
-function runLine(r: ReturnType<typeof runJson>): string {
+function runLine(r: ReturnType<typeof runView>): string {
   const when = short((r.scheduledTime ?? r.requestedAt) as string | undefined);
   const why = [r.reason, r.errorType, r.errorMessage].filter(Boolean).join(': ');
   return `  ${when}  ${r.trigger === 'manual' ? 'manual  ' : 'schedule'}  ${String(r.status).padEnd(10)}${why ? `  ${why}` : ''}`;
-}
-
-/** One run as `jobs get --json` shows it (the shape of GET /jobs/{id}/runs). */
-export function runJson(r: RunItem): Record<string, unknown> {
-  const out: Record<string, unknown> = { trigger: r.trigger, status: r.status };
-  for (const k of [
-    'scheduledTime',
-    'requestedAt',
-    'startedAt',
-    'endedAt',
-    'durationMs',
-    'deliveries',
-    'version',
-    'requestId',
-    'reason',
-    'errorType',
-    'errorMessage',
-  ] as const) {
-    if (r[k] !== undefined) out[k] = r[k];
-  }
-  return out;
 }
 
 /** One job as `jobs get` prints it. */
@@ -93,7 +72,7 @@ export function jobText(v: JobView, runs: RunItem[]): string {
     `source     ${v.source}, version ${v.version}, updated ${short(v.updatedAt)}${v.updatedBy && v.updatedBy !== v.source ? ` by ${v.updatedBy}` : ''}`,
     `schedule   ${v.schedule.reconciled ? `${v.schedule.reconciled.status}${v.schedule.reconciled.reason ? `: ${v.schedule.reconciled.reason}` : ''} (version ${v.schedule.reconciled.version})` : 'not reconciled yet'}`,
   ];
-  if (runs.length) lines.push('recent runs', ...runs.map((r) => runLine(runJson(r))));
+  if (runs.length) lines.push('recent runs', ...runs.map((r) => runLine(runView(r))));
   return lines.join('\n');
 }
 
@@ -174,7 +153,7 @@ export const get = jobsCommand(
       return 0;
     }
     const runs = Number(limit) > 0 ? await store.listRuns(view.id, Number(limit)) : [];
-    if (flags.json) out(JSON.stringify({ version: JOBS_JSON_VERSION, job: view, runs: runs.map(runJson) }, null, 2));
+    if (flags.json) out(JSON.stringify({ version: JOBS_JSON_VERSION, job: view, runs: runs.map(runView) }, null, 2));
     else out(jobText(view, runs));
     return 0;
   },

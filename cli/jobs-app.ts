@@ -8,12 +8,11 @@
  * (functions/common/jobs/store.ts), as source `cli`; the reconciler turns those writes into schedules. Credentials,
  * region and AWS_ENDPOINT_URL come from the environment, as for every AWS tool.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createJobsStore, JobConflictError, type JobsStore } from '../functions/common/jobs/store';
 import type { ConfigItem } from '../functions/common/jobs/table';
 import type { FlagSpec } from './args';
-import { CliError } from './ledger';
+import { CliError, stackTable } from './ledger';
 
 export { CliError };
 
@@ -38,22 +37,15 @@ export type JobsTarget = { 'jobs-stack'?: string; 'jobs-table'?: string };
 
 const sdkConfig = { maxAttempts: 4 };
 
-export async function jobsTableName(options: JobsTarget): Promise<string> {
-  if (options['jobs-table']) return options['jobs-table'];
-  const stack = options['jobs-stack'] ?? DEFAULT_JOBS_STACK;
-  let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
-  try {
-    const r = await new CloudFormationClient(sdkConfig).send(new DescribeStacksCommand({ StackName: stack }));
-    outputs = r.Stacks?.[0]?.Outputs;
-  } catch (e) {
-    throw new CliError(
-      `cannot read the Jobs app's stack ${stack} (${(e as Error).message}): deploy template-jobs.yaml as ${stack}, or pass --jobs-stack or --jobs-table`,
-    );
-  }
-  const table = outputs?.find((o) => o.OutputKey === 'JobsTableName')?.OutputValue;
-  if (!table)
-    throw new CliError(`stack ${stack} has no JobsTableName output: is it the Jobs app (template-jobs.yaml)?`);
-  return table;
+export function jobsTableName(options: JobsTarget): Promise<string> {
+  return stackTable({
+    table: options['jobs-table'],
+    stack: options['jobs-stack'] ?? DEFAULT_JOBS_STACK,
+    outputKey: 'JobsTableName',
+    app: 'Jobs app',
+    template: 'template-jobs.yaml',
+    flags: '--jobs-stack or --jobs-table',
+  });
 }
 
 export async function openJobs(options: JobsTarget, client?: DynamoDBClient): Promise<JobsStore> {

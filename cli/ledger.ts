@@ -37,22 +37,43 @@ export const LEDGER_NOTES = ['Credentials, region and AWS_ENDPOINT_URL come from
 
 const sdkConfig = { maxAttempts: 4 };
 
-export async function ledgerTable(options: { 'runs-stack'?: string; 'runs-table'?: string }): Promise<string> {
-  if (options['runs-table']) return options['runs-table'];
-  const stack = options['runs-stack'] ?? DEFAULT_RUNS_STACK;
+/**
+ * A table named by its flag, else read from the output `outputKey` of `stack` (an app of template `template`); every
+ * failure says how to deploy it or which flags to pass instead.
+ */
+export async function stackTable(lookup: {
+  table?: string;
+  stack: string;
+  outputKey: string;
+  app: string;
+  template: string;
+  flags: string;
+}): Promise<string> {
+  if (lookup.table) return lookup.table;
+  const { stack, outputKey, app, template } = lookup;
   let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
   try {
     const r = await new CloudFormationClient(sdkConfig).send(new DescribeStacksCommand({ StackName: stack }));
     outputs = r.Stacks?.[0]?.Outputs;
   } catch (e) {
     throw new CliError(
-      `cannot read the Runs app's stack ${stack} (${(e as Error).message}): deploy template-runs.yaml as ${stack}, or pass --runs-stack or --runs-table`,
+      `cannot read the ${app}'s stack ${stack} (${(e as Error).message}): deploy ${template} as ${stack}, or pass ${lookup.flags}`,
     );
   }
-  const table = outputs?.find((o) => o.OutputKey === 'RunsTableName')?.OutputValue;
-  if (!table)
-    throw new CliError(`stack ${stack} has no RunsTableName output: is it the Runs app (template-runs.yaml)?`);
+  const table = outputs?.find((o) => o.OutputKey === outputKey)?.OutputValue;
+  if (!table) throw new CliError(`stack ${stack} has no ${outputKey} output: is it the ${app} (${template})?`);
   return table;
+}
+
+export function ledgerTable(options: { 'runs-stack'?: string; 'runs-table'?: string }): Promise<string> {
+  return stackTable({
+    table: options['runs-table'],
+    stack: options['runs-stack'] ?? DEFAULT_RUNS_STACK,
+    outputKey: 'RunsTableName',
+    app: 'Runs app',
+    template: 'template-runs.yaml',
+    flags: '--runs-stack or --runs-table',
+  });
 }
 
 /**

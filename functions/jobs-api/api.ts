@@ -21,10 +21,10 @@ type APIGatewayProxyEventV2 = APIGatewayProxyEventV2WithIAMAuthorizer;
 
 import { manualInput } from '../common/jobs/dispatch-input';
 import { JobConflictError, type JobsStore } from '../common/jobs/store';
-import { etagOf, type RunItem } from '../common/jobs/table';
+import { etagOf } from '../common/jobs/table';
 import type { TargetPatterns } from '../common/jobs/targets';
 import { type JobProblem, validateJobText } from '../common/jobs/validate';
-import { jobView, VIEW_VERSION } from '../common/jobs/view';
+import { jobView, runView, VIEW_VERSION } from '../common/jobs/view';
 
 export type ApiDeps = {
   store: JobsStore;
@@ -46,26 +46,6 @@ function reply(statusCode: number, body: unknown, headers: Record<string, string
 
 function problem(statusCode: number, code: string, message: string, errors?: JobProblem[]): Response {
   return reply(statusCode, { code, message, ...(errors ? { errors } : {}) });
-}
-
-export function runView(r: RunItem) {
-  const out: Record<string, unknown> = { trigger: r.trigger, status: r.status };
-  for (const k of [
-    'scheduledTime',
-    'requestedAt',
-    'startedAt',
-    'endedAt',
-    'durationMs',
-    'deliveries',
-    'version',
-    'requestId',
-    'reason',
-    'errorType',
-    'errorMessage',
-  ] as const) {
-    if (r[k] !== undefined) out[k] = r[k];
-  }
-  return out;
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {

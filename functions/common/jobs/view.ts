@@ -8,7 +8,15 @@
  */
 import { describeSchedule, firesBetween } from '../schedule';
 import { type JobDefinition, type ResolvedJob, resolveJob } from './definition';
-import { definitionOf, etagOf, type JobItem, type LastRun, type ScheduleItem, type StateItem } from './table';
+import {
+  definitionOf,
+  etagOf,
+  type JobItem,
+  type LastRun,
+  type RunItem,
+  type ScheduleItem,
+  type StateItem,
+} from './table';
 
 export const VIEW_VERSION = 1;
 
@@ -115,4 +123,25 @@ export function jobView(record: { job: JobItem; state?: StateItem; schedule?: Sc
   };
   if (job.updatedBy) view.updatedBy = job.updatedBy;
   return view;
+}
+
+/** One run of a registry job as GET /jobs/{id}/runs and `cloud-cron jobs get --json` show it: the set fields only. */
+export function runView(r: RunItem): Record<string, unknown> {
+  const out: Record<string, unknown> = { trigger: r.trigger, status: r.status };
+  for (const k of [
+    'scheduledTime',
+    'requestedAt',
+    'startedAt',
+    'endedAt',
+    'durationMs',
+    'deliveries',
+    'version',
+    'requestId',
+    'reason',
+    'errorType',
+    'errorMessage',
+  ] as const) {
+    if (r[k] !== undefined) out[k] = r[k];
+  }
+  return out;
 }
