@@ -13,17 +13,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createScheduleCalls } from '../functions/common/jobs/scheduler';
 import { createJobsStore, type JobsStore } from '../functions/common/jobs/store';
-import {
-  CONFIG_KEY,
-  type ConfigItem,
-  jobPk,
-  SCHEDULE_SK,
-  type ScheduleItem,
-  STATE_SK,
-  type StateItem,
-} from '../functions/common/jobs/table';
+import { CONFIG_KEY, type ConfigItem } from '../functions/common/jobs/table';
 import { createReconciler, type Outcome } from '../functions/jobs-reconciler/reconciler';
 import type { ScheduleRequest } from '../functions/jobs-reconciler/schedules';
+import { reconcilerStore } from '../functions/jobs-reconciler/store';
 import { deployJobsLocally, type LocalJobs } from './jobs-local';
 
 export type JobsAppClients = {
@@ -73,24 +66,7 @@ export async function startJobsApp(
   await store.writeItems([config]);
   const reconciler = createReconciler({
     schedules: createScheduleCalls<ScheduleRequest>(clients.scheduler, jobs.groupName),
-    store: {
-      async runCounts(ids) {
-        const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: STATE_SK })))) as StateItem[];
-        return new Map(items.map((s) => [s.pk.slice(4), s.runCount ?? 0]));
-      },
-      putScheduleRecords: (items) => store.writeItems(items),
-      deleteScheduleRecords: (ids) =>
-        store.writeItems(
-          [],
-          ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })),
-        ),
-      listJobItems: () => store.listJobItems(),
-      getJobItem: (id) => store.getJobItem(id),
-      async scheduleRecords(ids) {
-        const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })))) as ScheduleItem[];
-        return new Map(items.map((s) => [s.id, s]));
-      },
-    },
+    store: reconcilerStore(store),
     settings: {
       groupName: jobs.groupName,
       dispatcherArn: jobs.dispatcherArn,

@@ -9,10 +9,10 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createScheduleCalls } from '../common/jobs/scheduler';
 import { createJobsStore } from '../common/jobs/store';
-import { jobPk, SCHEDULE_SK, type ScheduleItem, STATE_SK, type StateItem } from '../common/jobs/table';
 import { loadConfig } from './config';
 import { createReconciler } from './reconciler';
 import type { ScheduleRequest } from './schedules';
+import { reconcilerStore } from './store';
 
 const config = loadConfig();
 const logger = new Logger({ serviceName: 'cloud-cron-jobs-reconciler' });
@@ -21,24 +21,7 @@ const store = createJobsStore(new DynamoDBClient(timeouts), config.tableName);
 
 const reconciler = createReconciler({
   schedules: createScheduleCalls<ScheduleRequest>(new SchedulerClient(timeouts), config.groupName),
-  store: {
-    async runCounts(ids) {
-      const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: STATE_SK })))) as StateItem[];
-      return new Map(items.map((s) => [s.pk.slice(4), s.runCount ?? 0]));
-    },
-    putScheduleRecords: (items) => store.writeItems(items),
-    deleteScheduleRecords: (ids) =>
-      store.writeItems(
-        [],
-        ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })),
-      ),
-    listJobItems: () => store.listJobItems(),
-    getJobItem: (id) => store.getJobItem(id),
-    async scheduleRecords(ids) {
-      const items = (await store.getItems(ids.map((id) => ({ pk: jobPk(id), sk: SCHEDULE_SK })))) as ScheduleItem[];
-      return new Map(items.map((s) => [s.id, s]));
-    },
-  },
+  store: reconcilerStore(store),
   settings: config,
   now: () => new Date(),
   log: { info: (m, e) => logger.info(m, e ?? {}), warn: (m, e) => logger.warn(m, e ?? {}) },
